@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every message lsl's processes exchange. Nothing else defines a wire layout.
+ *
+ * A message is one SOCK_SEQPACKET packet: a fixed header, a fixed per-type
+ * body, then variable data (strings, string arrays) referenced from the body
+ * by byte offsets from the start of the message. File descriptors ride along
+ * with SCM_RIGHTS. All integers are little endian (the only byte order lsl
+ * builds for; see the static assertion below).
+ *
+ * Receivers call lsl_msg_validate() (channel.c does it for them) before
+ * touching a message: size, type, fd count and every string reference are
+ * checked against the table in protocol.c.
+ *
+ * The conversations:
+ *
+ *   lsl -> lslservice (service.sock)     HELLO, IMPORT, INSTALL, LIST, RUN, SET_DEFAULT,
+ *                                        TERMINATE, SHUTDOWN, UNREGISTER
+ *   lslservice -> lsl                    HELLO_REPLY, WARNING*, PROGRESS*, LIST_ENTRY*, RESULT
+ *   lslservice -> mini_init              LAUNCH_INIT (+init channel fd), KILL_INIT
+ *   mini_init -> lslservice              LAUNCH_INIT_RESULT, RESULT; CHILD_EXIT on the
+ *                                        notification channel
+ *   init (or the mini_init child that   CREATE_INSTANCE_RESULT, first message on the
+ *   failed before exec) -> lslservice    init channel
+ *   lslservice -> init                   INITIALIZE, CREATE_SESSION, TERMINATE_INSTANCE
+ *   init -> lslservice                   INITIALIZE_RESPONSE, CREATE_SESSION_RESPONSE
+ *                                        (+session channel fd)
+ *   lslservice -> session leader         CREATE_PROCESS (+stdin, stdout, stderr, control fds)
+ *   session leader -> lsl (control fd)   PROCESS_STARTED or PROCESS_FAILED, then EXIT_STATUS
+ *   lsl -> session leader (control fd)   SIGNAL, WINDOW_SIZE
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "lsl's wire format is little endian");
+
+#define LSL_PROTOCOL_VERSION 1
+#define LSL_MSG_MAX (64 * 1024) /* largest message, header included */
+#define LSL_MSG_MAX_FDS 4       /* most fds any message carries */
+#define LSL_STRV_MAX 4096       /* most strings in one string array */
+
+struct lsl_msg_header {
+	uint32_t type;
+	uint32_t size; /* whole message, header included */
+	uint64_t seq;  /* replies carry the seq of their request */
+};
+
+/* A string is a uint32_t byte offset from the start of the message; 0 = absent. */
+typedef uint32_t lsl_str_t;
+
+/* `count` consecutive NUL-terminated strings starting at `offset` (0 when count is 0). */
+struct lsl_strv {
+	uint32_t offset;
+	uint32_t count;
+};
+
+enum lsl_msg_type {
+	/* lsl <-> lslservice */
+	LSL_MSG_HELLO = 1,
+	LSL_MSG_HELLO_REPLY = 2,
+	LSL_MSG_RESULT = 3,
+	LSL_MSG_WARNING = 4,
+	LSL_MSG_PROGRESS = 5,
+	LSL_MSG_IMPORT = 10,
+	LSL_MSG_INSTALL = 11,
+	LSL_MSG_LIST = 12,
+	LSL_MSG_LIST_ENTRY = 13,
+	LSL_MSG_RUN = 14,
+	LSL_MSG_SET_DEFAULT = 15,
+	LSL_MSG_TERMINATE = 16,
+	LSL_MSG_SHUTDOWN = 17,
+	LSL_MSG_UNREGISTER = 18,
+
+	/* lslservice <-> mini_init */
+	LSL_MSG_LAUNCH_INIT = 30,
+	LSL_MSG_LAUNCH_INIT_RESULT = 31,
+	LSL_MSG_KILL_INIT = 32,
+	LSL_MSG_CHILD_EXIT = 33,
+
+	/* lslservice <-> init */
+	LSL_MSG_CREATE_INSTANCE_RESULT = 40,
+	LSL_MSG_INITIALIZE = 41,
+	LSL_MSG_INITIALIZE_RESPONSE = 42,
+	LSL_MSG_CREATE_SESSION = 43,
+	LSL_MSG_CREATE_SESSION_RESPONSE = 44,
+	LSL_MSG_TERMINATE_INSTANCE = 45,
+
+	/* lslservice -> session leader */
+	LSL_MSG_CREATE_PROCESS = 50,
+
+	/* session leader <-> lsl, on the per-process control socket */
+	LSL_MSG_PROCESS_STARTED = 60,
+	LSL_MSG_PROCESS_FAILED = 61,
+	LSL_MSG_EXIT_STATUS = 62,
+	LSL_MSG_SIGNAL = 63,
+	LSL_MSG_WINDOW_SIZE = 64,
+};
+
+/* ---- generic ---- */
+
+/* Reply to any request: status is 0 or a negative errno; message says why for the user. */
+struct lsl_msg_result {
+	struct lsl_msg_header hdr;
+	int32_t status;
+	uint32_t reserved;
+	lsl_str_t message;
+};
+
+/* A warning for the user ("/etc/wsl.conf:3: ..."), printed by lsl as "lsl: warning: <text>". */
+struct lsl_msg_warning {
+	struct lsl_msg_header hdr;
+	lsl_str_t text;
+};
+
+/* Progress of a long operation (bytes of input consumed of total; total 0 = unknown). */
+struct lsl_msg_progress {
+	struct lsl_msg_header hdr;
+	uint64_t done;
+	uint64_t total;
+};
+
+/* ---- lsl <-> lslservice ---- */
+
+struct lsl_msg_hello {
+	struct lsl_msg_header hdr;
+	uint32_t protocol_version;
+	uint32_t reserved;
+};
+
+/* identity: "<dev>:<ino>:<size>:<mtime_ns>" of the service executable, to detect another build. */
+struct lsl_msg_hello_reply {
+	struct lsl_msg_header hdr;
+	uint32_t protocol_version;
+	int32_t pid;
+	lsl_str_t identity;
+	lsl_str_t version;
+};
+
+enum {
+	LSL_IMPORT_PROGRESS = 1 << 0, /* the caller shows a progress bar: send PROGRESS */
+};
+
+/* fds: [archive]. Replies: PROGRESS*, RESULT. */
+struct lsl_msg_import {
+	struct lsl_msg_header hdr;
+	uint32_t flags;
+	uint32_t reserved;
+	lsl_str_t name;
+	lsl_str_t location; /* absolute; the service creates it if missing */
+};
+
+/* fds: [stdout, stderr] for the installer's output. Replies: WARNING*, RESULT. */
+struct lsl_msg_install {
+	struct lsl_msg_header hdr;
+	uint32_t flags;
+	uint32_t reserved;
+	lsl_str_t name;         /* registered name; absent = derived from the distribution */
+	lsl_str_t distribution; /* e.g. "debian", "debian-bookworm" */
+	lsl_str_t location;     /* absent = under the state directory */
+};
+
+enum {
+	LSL_LIST_RUNNING_ONLY = 1 << 0,
+};
+
+/* Replies: LIST_ENTRY*, RESULT. */
+struct lsl_msg_list {
+	struct lsl_msg_header hdr;
+	uint32_t flags;
+	uint32_t reserved;
+};
+
+enum lsl_distro_state {
+	LSL_STATE_STOPPED = 0,
+	LSL_STATE_RUNNING = 1,
+	LSL_STATE_INSTALLING = 2,
+};
+
+enum {
+	LSL_ENTRY_DEFAULT = 1 << 0,
+};
+
+struct lsl_msg_list_entry {
+	struct lsl_msg_header hdr;
+	uint32_t state; /* enum lsl_distro_state */
+	uint32_t flags; /* LSL_ENTRY_* */
+	lsl_str_t name;
+	lsl_str_t location;
+};
+
+enum {
+	LSL_RUN_LOGIN = 1 << 0, /* no command: the user's shell as a login shell ("-bash") */
+	LSL_RUN_SHELL = 1 << 1, /* argv is ["-c", cmdline]: run through the user's shell */
+};
+
+/*
+ * fds: [stdin, stdout, stderr, control]. The control fd is one end of a
+ * SOCK_SEQPACKET socketpair lsl made; the session leader answers on it.
+ * Replies on the service connection: WARNING*, RESULT (status 0 = the
+ * request reached the distribution; the outcome comes on the control fd).
+ */
+struct lsl_msg_run {
+	struct lsl_msg_header hdr;
+	uint32_t flags;    /* LSL_RUN_* */
+	uint32_t reserved;
+	lsl_str_t distribution; /* absent = the default distribution */
+	lsl_str_t user;         /* absent = the distribution's default user; name or decimal uid */
+	lsl_str_t cwd;          /* absent = the user's home; "~" or "~/..." relative to it */
+	lsl_str_t filename;     /* absent with LSL_RUN_LOGIN/LSL_RUN_SHELL: the user's shell */
+	struct lsl_strv argv;
+	struct lsl_strv env;    /* NAME=VALUE from the caller (TERM, LANG) */
+};
+
+/* SET_DEFAULT, TERMINATE, UNREGISTER: one name. Reply: RESULT. */
+struct lsl_msg_name {
+	struct lsl_msg_header hdr;
+	lsl_str_t name;
+};
+
+/* SHUTDOWN: header only. Reply: RESULT once everything is stopped. */
+struct lsl_msg_empty {
+	struct lsl_msg_header hdr;
+};
+
+/* ---- lslservice <-> mini_init ---- */
+
+/* fds: [init channel]. Reply: LAUNCH_INIT_RESULT. */
+struct lsl_msg_launch_init {
+	struct lsl_msg_header hdr;
+	uint32_t flags;
+	uint32_t reserved;
+	lsl_str_t name;   /* distribution name, for logs and the environment */
+	lsl_str_t rootfs; /* absolute host path of the root directory */
+	lsl_str_t cgroup; /* cgroup path relative to the cgroup2 root, e.g. "lsl/debian" */
+};
+
+struct lsl_msg_launch_init_result {
+	struct lsl_msg_header hdr;
+	int32_t status;
+	int32_t pid; /* host pid of the distribution's init */
+	lsl_str_t message;
+};
+
+/* Kill a distribution's init (and so its whole pid namespace). Reply: RESULT. */
+struct lsl_msg_kill_init {
+	struct lsl_msg_header hdr;
+	int32_t pid;
+	uint32_t reserved;
+};
+
+/* On the notification channel: a distribution's init has exited and its cgroup is gone. */
+struct lsl_msg_child_exit {
+	struct lsl_msg_header hdr;
+	int32_t pid;
+	int32_t wait_status;
+};
+
+/* ---- lslservice <-> init ---- */
+
+enum lsl_start_step {
+	LSL_STEP_NONE = 0,
+	LSL_STEP_MOUNT_ROOT = 1, /* preparing the root in mini_init's child */
+	LSL_STEP_LAUNCH = 2,     /* pivot_root / exec of init */
+	LSL_STEP_BOOT = 3,       /* init's own start-up (mounts) */
+};
+
+/* First message on the init channel, from init or from the child that failed to exec it. */
+struct lsl_msg_create_instance_result {
+	struct lsl_msg_header hdr;
+	int32_t status;
+	uint32_t step; /* enum lsl_start_step */
+	lsl_str_t message;
+	struct lsl_strv warnings;
+};
+
+struct lsl_msg_initialize {
+	struct lsl_msg_header hdr;
+	uint32_t flags;
+	uint32_t default_uid;
+	lsl_str_t distribution;
+	lsl_str_t hostname; /* the host's hostname, WSL's default */
+};
+
+struct lsl_msg_initialize_response {
+	struct lsl_msg_header hdr;
+	int32_t status;
+	uint32_t default_uid; /* after the distribution's own configuration */
+	lsl_str_t message;
+	lsl_str_t os_id; /* ID= of /etc/os-release, if any */
+	lsl_str_t os_version;
+	struct lsl_strv warnings;
+};
+
+struct lsl_msg_create_session {
+	struct lsl_msg_header hdr;
+	uint32_t flags;
+	uint32_t reserved;
+};
+
+/* fds: [session channel] on success, none on failure. */
+struct lsl_msg_create_session_response {
+	struct lsl_msg_header hdr;
+	int32_t status;
+	uint32_t reserved;
+	lsl_str_t message;
+};
+
+enum {
+	LSL_TERMINATE_FORCE = 1 << 0,
+};
+
+/* No reply: the channel closes when init has exited. */
+struct lsl_msg_terminate_instance {
+	struct lsl_msg_header hdr;
+	uint32_t flags;
+	uint32_t grace_ms; /* SIGTERM, then SIGKILL after this long */
+};
+
+/* ---- lslservice -> session leader ---- */
+
+/* fds: [stdin, stdout, stderr, control]. Answered on the control fd, never on the channel. */
+struct lsl_msg_create_process {
+	struct lsl_msg_header hdr;
+	uint32_t flags; /* LSL_RUN_* */
+	uint32_t default_uid;
+	lsl_str_t distribution;
+	lsl_str_t user;
+	lsl_str_t cwd;
+	lsl_str_t filename;
+	struct lsl_strv argv;
+	struct lsl_strv env;
+};
+
+/* ---- session leader <-> lsl (control socket) ---- */
+
+struct lsl_msg_process_started {
+	struct lsl_msg_header hdr;
+	int32_t pid; /* in the distribution's pid namespace */
+	uint32_t reserved;
+};
+
+/* The process could not be started; lsl prints message and exits with exit_code (127 not found). */
+struct lsl_msg_process_failed {
+	struct lsl_msg_header hdr;
+	int32_t status;
+	uint32_t exit_code;
+	lsl_str_t message;
+};
+
+struct lsl_msg_exit_status {
+	struct lsl_msg_header hdr;
+	int32_t wait_status; /* raw waitpid() status */
+	uint32_t exit_code;  /* status, or 128+N for signal N */
+};
+
+struct lsl_msg_signal {
+	struct lsl_msg_header hdr;
+	int32_t signo;
+	uint32_t reserved;
+};
+
+struct lsl_msg_window_size {
+	struct lsl_msg_header hdr;
+	uint16_t rows, cols, xpixel, ypixel;
+};
+
+/* ---- validation and access ---- */
+
+/* Name of a message type for logs ("RUN"), or "unknown". */
+const char *lsl_msg_type_name(uint32_t type);
+
+/*
+ * Check a received message: len equals hdr.size, within [header, LSL_MSG_MAX];
+ * the type is known; len covers the type's fixed body; nfds is what the type
+ * carries; every string offset is 0 or points inside the variable part with
+ * a NUL before the end; every string array's strings lie inside it.
+ * Returns 0 or -EBADMSG, with the reason in e if non-NULL.
+ */
+int lsl_msg_validate(const void *msg, size_t len, size_t nfds, struct lsl_err *e);
+
+/* A validated message's string, or NULL when absent. */
+const char *lsl_msg_str(const void *msg, lsl_str_t offset);
+
+/*
+ * A validated message's string array as a newly allocated NULL-terminated
+ * vector of pointers into the message (free only the vector).
+ * Returns 0 or -ENOMEM.
+ */
+int lsl_msg_strv(const void *msg, const struct lsl_strv *v, const char ***out);
+
+/* ---- building ---- */
+
+struct lsl_msg_builder {
+	uint8_t *buf;
+	size_t size;
+	size_t cap;
+	int error; /* first error, sticky: check once at lsl_msg_finish() */
+};
+
+/* Start a message of `type` whose fixed part is `fixed_size` bytes, all zero. */
+int lsl_msg_init(struct lsl_msg_builder *b, uint32_t type, size_t fixed_size);
+/* The fixed part, to fill scalar fields. Re-fetch after each put: the buffer may move. */
+static inline void *lsl_msg_body(struct lsl_msg_builder *b) { return b->buf; }
+/* Append s (NULL = leave absent) and store its offset at field_offset of the fixed part. */
+void lsl_msg_put_str(struct lsl_msg_builder *b, size_t field_offset, const char *s);
+/* Append the NULL-terminated vector v and store a struct lsl_strv at field_offset. */
+void lsl_msg_put_strv(struct lsl_msg_builder *b, size_t field_offset, const char *const *v);
+/* Seal: store size and seq. Returns 0 or the first error (-EMSGSIZE, -ENOMEM). */
+int lsl_msg_finish(struct lsl_msg_builder *b, uint64_t seq);
+void lsl_msg_builder_free(struct lsl_msg_builder *b);
+static inline void lsl_msg_builder_freep(struct lsl_msg_builder *b) { lsl_msg_builder_free(b); }
+#define _cleanup_msg_ _cleanup_(lsl_msg_builder_freep)
+
+#define LSL_FIELD(type, member) offsetof(struct type, member)

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+#include "root-file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "macros.h"
+#include "util.h"
+
+static int open_in_root(int rootfd, const char *path)
+{
+	/* O_NONBLOCK: a FIFO planted at a configuration path must not hang us. */
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+
+	if (fd < 0 && errno == ENOSYS) {
+		/* Before Linux 5.6: after pivot_root, "/" is the distribution's root anyway. */
+		while (*path == '/')
+			path++;
+		fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	}
+	return fd < 0 ? negative_errno() : fd;
+}
+
+int lsl_read_root_file(int rootfd, const char *path, size_t max, char **out)
+{
+	_cleanup_close_ int fd = open_in_root(rootfd, path);
+	_cleanup_free_ char *buf = NULL;
+	size_t cap = 4096, n = 0;
+	struct stat st;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t k;
+
+		if (n + 1 >= cap) {
+			char *nb;
+			if (cap > max)
+				return -EFBIG;
+			cap *= 2;
+			nb = realloc(buf, cap);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+		}
+		k = read(fd, buf + n, cap - n - 1);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return negative_errno();
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+		if (n > max)
+			return -EFBIG;
+	}
+	buf[n] = 0;
+	*out = TAKE_PTR(buf);
+	return 0;
+}
+
+int lsl_for_each_line(const char *text, size_t max_line, int (*fn)(const char *line, size_t len, void *data),
+		      void *data)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (len <= max_line) {
+			int r = fn(p, len, data);
+			if (r != 0)
+				return r;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return 0;
+}

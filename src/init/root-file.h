@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading a distribution's own small configuration files. */
+#pragma once
+
+#include <stddef.h>
+
+/*
+ * Read the regular file at `path` below the directory rootfd, resolving
+ * every symlink inside that directory (absolute ones included), at most max
+ * bytes. Returns 0 with *out a NUL-terminated allocated string (embedded
+ * NULs are kept: callers treat the text as ending at the first one),
+ * -ENOENT, -EFBIG, -EINVAL for something that is not a regular file, or
+ * another negative errno.
+ */
+int lsl_read_root_file(int rootfd, const char *path, size_t max, char **out);
+
+/*
+ * Call fn(line, len, data) for each line of text (without its newline).
+ * Lines longer than max_line are skipped whole: they cannot be a valid entry
+ * of any file parsed here, and bounding them keeps every parser's buffers
+ * fixed. fn returns 0 to go on or anything else to stop, which is returned.
+ */
+int lsl_for_each_line(const char *text, size_t max_line, int (*fn)(const char *line, size_t len, void *data),
+		      void *data);

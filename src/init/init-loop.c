@@ -18,15 +18,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "automount.h"
+#include "boot-command.h"
 #include "boot.h"
+#include "cgroup.h"
 #include "channel.h"
+#include "distro-config.h"
+#include "fstab-mount.h"
 #include "log.h"
-#include "network-files.h"
+#include "network-setup.h"
 #include "os-release.h"
+#include "passwd.h"
 #include "protocol.h"
 #include "session.h"
 #include "terminate.h"
+#include "timezone.h"
 #include "util.h"
+#include "warnings.h"
 
 enum { EV_CHANNEL = 1, EV_SIGNAL, EV_TIMER };
 
@@ -36,6 +44,11 @@ struct init_state {
 	int signal_fd;
 	struct lsl_terminator term;
 	char *distribution;
+	struct lsl_wsl_conf conf;            /* /etc/wsl.conf as read at boot */
+	struct lsl_distribution_conf dconf;  /* /etc/wsl-distribution.conf */
+	bool initialized;                    /* INITIALIZE's one-time steps are done */
+	int host_root_fd;                    /* the host's mount tree, until automount used it */
+	uint32_t default_uid;                /* after [user] default */
 };
 
 static char log_name[96];
@@ -63,12 +76,12 @@ static int channel_from_env(void)
 	return fd;
 }
 
-/* Keep only 0-2 and the channel: nothing of whoever started us leaks into the distribution. */
-static void close_inherited_fds(int channel)
+/* Keep only 0-2, the channel and the host tree: nothing else of whoever started us leaks in. */
+static void close_inherited_fds(int channel, int host_root)
 {
-	if (channel > 3)
-		(void)close_range(3, (unsigned int)channel - 1, 0);
-	(void)close_range((unsigned int)channel + 1, ~0U, 0);
+	int keep[] = { channel, host_root };
+
+	close_all_fds(3, keep, host_root >= 0 ? 2 : 1);
 }
 
 /*
@@ -90,7 +103,7 @@ static void ensure_stdio(void)
 	}
 }
 
-static int send_create_instance_result(int fd, int status, const char *message)
+static int send_create_instance_result(int fd, int status, const char *message, char *const *warnings)
 {
 	_cleanup_msg_ struct lsl_msg_builder b;
 	struct lsl_msg_create_instance_result *m;
@@ -102,43 +115,71 @@ static int send_create_instance_result(int fd, int status, const char *message)
 	m->status = status;
 	m->step = status < 0 ? LSL_STEP_BOOT : LSL_STEP_NONE;
 	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_create_instance_result, message), message);
+	lsl_msg_put_strv(&b, LSL_FIELD(lsl_msg_create_instance_result, warnings), (const char *const *)warnings);
 	return lsl_channel_send_builder(fd, &b, 0, NULL, 0);
 }
 
 /* ---- requests ---- */
 
-static void set_hostname(const char *requested)
+/* [user] default, resolved in the distribution's own /etc/passwd; default_uid when unset or unknown. */
+static uint32_t configured_default_uid(struct init_state *s, int rootfd, uint32_t default_uid, struct lsl_warnings *w)
 {
-	char name[65];
+	struct lsl_user u = { 0 };
+	struct lsl_err e = { 0 };
+	uint32_t uid = default_uid;
 
-	/* Whatever the host is called, the distribution gets a name the kernel and resolvers accept. */
-	lsl_clean_hostname(requested, name);
-	if (sethostname(name, strlen(name)) < 0)
-		log_warning_errno(errno, "setting the hostname to %s", name);
+	if (!s->conf.user_default)
+		return default_uid;
+	if (lsl_user_resolve_at(rootfd, s->conf.user_default, default_uid, s->distribution, &u, &e) < 0)
+		lsl_warn(w, "/etc/wsl.conf: user.default: %s", lsl_err_str(&e));
+	else
+		uid = u.uid;
+	lsl_user_clear(&u);
+	return uid;
+}
+
+/* The steps WSL's init takes when the service first speaks, in its order. */
+static void first_initialize(struct init_state *s, const struct lsl_msg_initialize *m, int rootfd,
+			     struct lsl_warnings *w)
+{
+	const struct lsl_wsl_conf *c = &s->conf;
+
+	s->default_uid = configured_default_uid(s, rootfd, m->default_uid, w);
+	lsl_automount_host(c, &s->host_root_fd, w);
+	if (c->automount_mount_fstab)
+		lsl_mount_fstab(rootfd, w);
+	lsl_network_setup(c, lsl_msg_str(m, m->hostname), lsl_msg_str(m, m->host_hosts),
+			  lsl_msg_str(m, m->host_resolv_conf), w);
+	if (c->time_use_host_timezone)
+		lsl_set_timezone(lsl_msg_str(m, m->timezone), w);
+	(void)lsl_start_boot_command(c->boot_command, s->distribution, (mode_t)c->filesystem_umask, w);
+	s->initialized = true;
 }
 
 static void handle_initialize(struct init_state *s, const struct lsl_received *r)
 {
 	const struct lsl_msg_initialize *m = r->msg;
 	const char *distribution = lsl_msg_str(m, m->distribution);
-	const char *hostname = lsl_msg_str(m, m->hostname);
 	_cleanup_free_ char *os_id = NULL, *os_version = NULL;
 	_cleanup_msg_ struct lsl_msg_builder b;
 	struct lsl_msg_initialize_response *resp;
+	struct lsl_warnings w = { 0 };
 	_cleanup_close_ int rootfd = -1;
 	int ret;
 
-	if (distro_name_valid(distribution)) {
+	if (distro_name_valid(distribution) && !s->initialized) {
 		free(s->distribution);
 		s->distribution = strdup(distribution);
 		set_log_name(s->distribution);
 	}
-	if (!isempty(hostname))
-		set_hostname(hostname);
-
 	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	ret = rootfd < 0 ? negative_errno() : lsl_os_release_at(rootfd, &os_id, &os_version);
-	if (ret < 0)
+	if (rootfd < 0)
+		lsl_warn(&w, "opening /: %s", strerror(errno));
+	else if (!s->initialized)
+		first_initialize(s, m, rootfd, &w);
+
+	ret = rootfd < 0 ? -EBADF : lsl_os_release_at(rootfd, &os_id, &os_version);
+	if (ret < 0 && ret != -ENOENT)
 		log_warning_errno(ret, "reading /etc/os-release");
 
 	ret = lsl_msg_init(&b, LSL_MSG_INITIALIZE_RESPONSE, sizeof(*resp));
@@ -146,13 +187,17 @@ static void handle_initialize(struct init_state *s, const struct lsl_received *r
 		goto fail;
 	resp = lsl_msg_body(&b);
 	resp->status = 0;
-	resp->default_uid = m->default_uid;
+	resp->default_uid = s->default_uid;
+	resp->flags = (s->conf.interop_enabled ? LSL_INSTANCE_INTEROP : 0) |
+		      (s->conf.boot_systemd ? LSL_INSTANCE_SYSTEMD : 0);
 	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_initialize_response, os_id), os_id);
 	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_initialize_response, os_version), os_version);
+	lsl_msg_put_strv(&b, LSL_FIELD(lsl_msg_initialize_response, warnings), (const char *const *)w.v);
 	ret = lsl_channel_send_builder(s->channel_fd, &b, lsl_received_header(r)->seq, NULL, 0);
 fail:
 	if (ret < 0)
 		log_warning_errno(ret, "sending INITIALIZE_RESPONSE");
+	lsl_warnings_clear(&w);
 }
 
 static void reply_session(struct init_state *s, uint64_t seq, int status, const char *message, int fd)
@@ -203,7 +248,7 @@ static void handle_create_session(struct init_state *s, const struct lsl_receive
 		if (leader_end != 3 && dup3(leader_end, 3, O_CLOEXEC) < 0)
 			_exit(1);
 		(void)close_range(4, ~0U, 0);
-		lsl_session_leader(3, s->distribution);
+		lsl_session_leader(3, s->distribution, (mode_t)s->conf.filesystem_umask);
 	}
 	log_debug("session leader %d started", (int)pid);
 	reply_session(s, seq, 0, NULL, service_end);
@@ -333,12 +378,27 @@ static _noreturn_ void serve(struct init_state *s)
 	}
 }
 
+/* Start-up steps that depend on the distribution's configuration; none of them is fatal. */
+static void boot_config(struct init_state *s, struct lsl_warnings *w)
+{
+	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (rootfd < 0 || lsl_distro_config_load(rootfd, &s->conf, &s->dconf, w) < 0) {
+		lsl_warn(w, "reading /etc/wsl.conf: %s: using the defaults", strerror(rootfd < 0 ? errno : ENOMEM));
+		lsl_wsl_conf_free(&s->conf);
+		lsl_wsl_conf_init(&s->conf);
+	}
+	lsl_mount_cgroups(s->conf.automount_cgroups, w);
+}
+
 int lsl_init_main(int argc, char **argv)
 {
-	struct init_state s = { .channel_fd = -1, .epoll_fd = -1, .signal_fd = -1, .term = { .timer_fd = -1 } };
+	struct init_state s = { .channel_fd = -1, .epoll_fd = -1, .signal_fd = -1, .host_root_fd = -1,
+				.term = { .timer_fd = -1 } };
 	struct sigaction ignore = { .sa_handler = SIG_IGN };
 	const char *name = getenv("LSL_DISTRO_NAME");
 	struct lsl_err e = { 0 };
+	struct lsl_warnings w = { 0 };
 	sigset_t mask;
 	int r;
 
@@ -352,7 +412,8 @@ int lsl_init_main(int argc, char **argv)
 		fprintf(stderr, "lsl: init: LSL_INIT_CHANNEL does not name a channel: %s\n", strerror(-s.channel_fd));
 		return 2;
 	}
-	close_inherited_fds(s.channel_fd);
+	s.host_root_fd = lsl_host_root_fd_from_env();
+	close_inherited_fds(s.channel_fd, s.host_root_fd);
 	(void)fd_set_cloexec(s.channel_fd, true);
 	unsetenv("LSL_INIT_CHANNEL");
 	if (distro_name_valid(name))
@@ -375,10 +436,12 @@ int lsl_init_main(int argc, char **argv)
 
 	umask(0);
 	r = lsl_boot_mounts(&e);
+	if (r == 0)
+		boot_config(&s, &w);
 	umask(022);
 	if (r < 0) {
 		log_error("%s", lsl_err_str(&e));
-		r = send_create_instance_result(s.channel_fd, r, lsl_err_str(&e));
+		r = send_create_instance_result(s.channel_fd, r, lsl_err_str(&e), NULL);
 		if (r < 0)
 			log_error_errno(r, "sending CREATE_INSTANCE_RESULT");
 		return 1;
@@ -397,11 +460,12 @@ int lsl_init_main(int argc, char **argv)
 	if (r < 0) {
 		lsl_err_set(&e, r, "setting up init's event loop");
 		log_error("%s", lsl_err_str(&e));
-		(void)send_create_instance_result(s.channel_fd, r, lsl_err_str(&e));
+		(void)send_create_instance_result(s.channel_fd, r, lsl_err_str(&e), NULL);
 		return 1;
 	}
 
-	r = send_create_instance_result(s.channel_fd, 0, NULL);
+	r = send_create_instance_result(s.channel_fd, 0, NULL, w.v);
+	lsl_warnings_clear(&w);
 	if (r < 0) {
 		log_error_errno(r, "sending CREATE_INSTANCE_RESULT");
 		return 1;

@@ -22,6 +22,7 @@ int main(int argc, char **argv)
 
 	if (streq(name, "init"))
 		return lsl_init_main(argc, argv);
-	fprintf(stderr, "lsl: interop is not available yet\n");
+	/* "lsl-interop" (the binfmt_misc interpreter) and any other name: a host-command launcher. */
+	fprintf(stderr, "lsl: %s: interop is not available yet\n", argc > 1 && argv[1] ? argv[1] : name);
 	return 1;
 }

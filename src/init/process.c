@@ -145,7 +145,7 @@ static int become_user(const struct lsl_user *u)
 	return 0;
 }
 
-static _noreturn_ void child_run(const struct prepared *p, const int stdio[3], int pipe_fd)
+static _noreturn_ void child_run(const struct prepared *p, const int stdio[3], mode_t mask, int pipe_fd)
 {
 	struct lsl_spawn_error err;
 	int r;
@@ -153,7 +153,7 @@ static _noreturn_ void child_run(const struct prepared *p, const int stdio[3], i
 	if (setsid() < 0)
 		FAIL(pipe_fd, &err, negative_errno(), 1, "creating a session: %s", strerror(errno));
 	reset_signals();
-	umask(022);
+	umask(mask & 0777);
 	r = setup_fds(stdio, &pipe_fd);
 	if (r < 0)
 		FAIL(pipe_fd, &err, r, 1, "setting up file descriptors: %s", strerror(-r));
@@ -204,7 +204,7 @@ int lsl_process_spawn(const struct lsl_process_request *req, pid_t *pid, int *er
 	}
 	if (child == 0) {
 		close(pipe_fds[0]);
-		child_run(&p, req->stdio, pipe_fds[1]);
+		child_run(&p, req->stdio, req->umask, pipe_fds[1]);
 	}
 	close(pipe_fds[1]);
 	*pid = child;

@@ -17,6 +17,7 @@ struct lsl_process_request {
 	const char *const *argv;
 	const char *const *env;
 	int stdio[3]; /* the process's stdin, stdout, stderr (not taken) */
+	mode_t umask; /* [filesystem] umask of the distribution */
 };
 
 /*

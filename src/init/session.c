@@ -48,6 +48,7 @@ struct session {
 	int signal_fd;
 	int channel_fd;
 	char *distribution;
+	mode_t umask; /* of every process: [filesystem] umask */
 	struct proc *procs;
 	size_t nprocs; /* not yet reaped */
 	bool exiting;
@@ -322,6 +323,7 @@ static void create_process(struct session *s, struct lsl_received *m)
 		.argv = argv,
 		.env = env,
 		.stdio = { m->fds[0], m->fds[1], m->fds[2] },
+		.umask = s->umask,
 	};
 	*p = (struct proc){ .seq = seq, .pipe_fd = -1, .control_fd = -1, .tty_fd = -1 };
 	p->pipe_watch = (struct watch){ .kind = WATCH_PIPE, .proc = p };
@@ -402,9 +404,9 @@ static void signal_event(struct session *s)
 
 static char log_name[96];
 
-_noreturn_ void lsl_session_leader(int channel, const char *distribution)
+_noreturn_ void lsl_session_leader(int channel, const char *distribution, mode_t umask)
 {
-	struct session s = { .epoll_fd = -1, .signal_fd = -1, .channel_fd = channel };
+	struct session s = { .epoll_fd = -1, .signal_fd = -1, .channel_fd = channel, .umask = umask };
 	struct sigaction ignore = { .sa_handler = SIG_IGN };
 	sigset_t mask;
 

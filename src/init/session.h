@@ -6,11 +6,14 @@
  */
 #pragma once
 
+#include <sys/types.h>
+
 #include "macros.h"
 
 /*
  * Run the session leader on channel (the only fd it keeps besides 0-2).
  * distribution names the distribution when a request does not. Exits once
  * the channel closed or SIGTERM came and no process it started is left.
+ * umask is every process's ([filesystem] umask).
  */
-_noreturn_ void lsl_session_leader(int channel, const char *distribution);
+_noreturn_ void lsl_session_leader(int channel, const char *distribution, mode_t umask);

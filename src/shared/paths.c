@@ -71,24 +71,41 @@ char *lsl_helper_path(const char *program)
 	return strdup_printf("%s/%s", dir, program);
 }
 
-const char *lsl_cgroup_base(void)
+/* FNV-1a of the runtime directory: stable, short, distinct per instance. */
+static uint32_t runtime_dir_hash(void)
 {
-	static char name[32];
-	const char *rt;
 	uint32_t h = 2166136261u;
 
-	if (name[0])
-		return name;
-	if (lsl_runtime_dir_is_default()) {
-		snprintf(name, sizeof(name), "lsl");
-		return name;
-	}
-	/* FNV-1a of the runtime directory: stable, short, distinct per instance. */
-	for (rt = lsl_runtime_dir(); *rt; rt++) {
+	for (const char *rt = lsl_runtime_dir(); *rt; rt++) {
 		h ^= (uint8_t)*rt;
 		h *= 16777619u;
 	}
-	snprintf(name, sizeof(name), "lsl-%08x", h);
+	return h;
+}
+
+const char *lsl_cgroup_base(void)
+{
+	static char name[32];
+
+	if (!name[0]) {
+		if (lsl_runtime_dir_is_default())
+			snprintf(name, sizeof(name), "lsl");
+		else
+			snprintf(name, sizeof(name), "lsl-%08x", runtime_dir_hash());
+	}
+	return name;
+}
+
+const char *lsl_binfmt_name(void)
+{
+	static char name[32];
+
+	if (!name[0]) {
+		if (lsl_runtime_dir_is_default())
+			snprintf(name, sizeof(name), "LSLInterop");
+		else
+			snprintf(name, sizeof(name), "LSLInterop-%08x", runtime_dir_hash());
+	}
 	return name;
 }
 

@@ -25,5 +25,12 @@ char *lsl_helper_path(const char *program);
  */
 const char *lsl_cgroup_base(void);
 
+/*
+ * The binfmt_misc entry of this lsl instance: "LSLInterop", or
+ * "LSLInterop-<hash>" like the cgroup base, so that instances never remove
+ * each other's entry.
+ */
+const char *lsl_binfmt_name(void);
+
 /* The service socket: <runtime>/service.sock (newly allocated). */
 char *lsl_service_socket_path(void);

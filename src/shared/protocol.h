@@ -17,7 +17,7 @@
  *   lsl -> lslservice (service.sock)     HELLO, IMPORT, INSTALL, LIST, RUN, SET_DEFAULT,
  *                                        TERMINATE, SHUTDOWN, UNREGISTER
  *   lslservice -> lsl                    HELLO_REPLY, WARNING*, PROGRESS*, LIST_ENTRY*, RESULT
- *   lslservice -> mini_init              LAUNCH_INIT (+init channel fd), KILL_INIT
+ *   lslservice -> mini_init              LAUNCH_INIT (+init channel fd), KILL_INIT, SET_INTEROP
  *   mini_init -> lslservice              LAUNCH_INIT_RESULT, RESULT; CHILD_EXIT on the
  *                                        notification channel
  *   init (or the mini_init child that   CREATE_INSTANCE_RESULT, first message on the
@@ -80,6 +80,7 @@ enum lsl_msg_type {
 	LSL_MSG_LAUNCH_INIT_RESULT = 31,
 	LSL_MSG_KILL_INIT = 32,
 	LSL_MSG_CHILD_EXIT = 33,
+	LSL_MSG_SET_INTEROP = 34,
 
 	/* lslservice <-> init */
 	LSL_MSG_CREATE_INSTANCE_RESULT = 40,
@@ -259,6 +260,16 @@ struct lsl_msg_child_exit {
 	int32_t wait_status;
 };
 
+/*
+ * Whether the host's binfmt_misc should carry lsl's interop entry (some
+ * running distribution has [interop] enabled). Idempotent. Reply: RESULT.
+ */
+struct lsl_msg_set_interop {
+	struct lsl_msg_header hdr;
+	uint32_t enabled;
+	uint32_t reserved;
+};
+
 /* ---- lslservice <-> init ---- */
 
 enum lsl_start_step {
@@ -283,6 +294,10 @@ struct lsl_msg_initialize {
 	uint32_t default_uid;
 	lsl_str_t distribution;
 	lsl_str_t hostname; /* the host's hostname, WSL's default */
+	lsl_str_t host_hosts;       /* the host's /etc/hosts, for a generated one (absent: none) */
+	lsl_str_t host_resolv_conf; /* the host's /etc/resolv.conf, for a generated one */
+	lsl_str_t timezone;         /* the host's time zone ("Europe/Paris"), absent if unknown */
+	uint32_t reserved;
 };
 
 struct lsl_msg_initialize_response {
@@ -293,6 +308,13 @@ struct lsl_msg_initialize_response {
 	lsl_str_t os_id; /* ID= of /etc/os-release, if any */
 	lsl_str_t os_version;
 	struct lsl_strv warnings;
+	uint32_t flags; /* LSL_INSTANCE_* */
+	uint32_t reserved;
+};
+
+enum {
+	LSL_INSTANCE_INTEROP = 1 << 0, /* [interop] enabled: wants the binfmt entry */
+	LSL_INSTANCE_SYSTEMD = 1 << 1, /* [boot] systemd requested */
 };
 
 struct lsl_msg_create_session {

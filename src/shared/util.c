@@ -352,31 +352,23 @@ int fd_move_to(int fd, int target)
 
 void close_all_fds(int lowest, const int *keep, size_t nkeep)
 {
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
+	unsigned int from = lowest < 0 ? 0 : (unsigned int)lowest;
 
-	if (!d) {
-		/* No /proc: fall back to close_range around the kept fds. */
-		for (int fd = lowest; fd < 4096; fd++) {
-			bool k = false;
-			for (size_t i = 0; i < nkeep; i++)
-				k |= keep[i] == fd;
-			if (!k)
-				close(fd);
-		}
-		return;
-	}
-	while ((de = readdir(d))) {
-		int fd;
-		bool k = false;
-		if (safe_atoi(de->d_name, &fd) < 0 || fd < lowest || fd == dirfd(d))
-			continue;
+	/* close_range over the gaps between kept fds, in ascending order: no /proc, no upper limit. */
+	for (;;) {
+		unsigned int next = ~0U;
+
 		for (size_t i = 0; i < nkeep; i++)
-			k |= keep[i] == fd;
-		if (!k)
-			close(fd);
+			if (keep[i] >= 0 && (unsigned int)keep[i] >= from && (unsigned int)keep[i] < next)
+				next = (unsigned int)keep[i];
+		if (next == ~0U) {
+			(void)close_range(from, ~0U, 0);
+			return;
+		}
+		if (next > from)
+			(void)close_range(from, next - 1, 0);
+		from = next + 1;
 	}
-	closedir(d);
 }
 
 bool distro_name_valid(const char *name)

@@ -82,16 +82,17 @@ void lsl_automount_host(const struct lsl_wsl_conf *conf, int *host_root_fd, stru
 {
 	_cleanup_close_ int tree = *host_root_fd, target = -1;
 	_cleanup_free_ char *path = NULL;
+	const char *root = conf->automount_root ? conf->automount_root : "/mnt/";
 	struct lsl_err e = { 0 };
 
 	*host_root_fd = -1;
 	if (!conf->automount_enabled)
 		return;
 	if (tree < 0) {
-		lsl_warn(w, "the host's filesystem is not available: nothing mounted at %shost", conf->automount_root);
+		lsl_warn(w, "the host's filesystem is not available: nothing mounted at %shost", root);
 		return;
 	}
-	path = strdup_printf("%shost", conf->automount_root);
+	path = strdup_printf("%shost", root);
 	if (!path) {
 		lsl_warn(w, "mounting the host's filesystem: %s", strerror(ENOMEM));
 		return;

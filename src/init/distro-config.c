@@ -13,7 +13,8 @@
 static char *read_conf(int rootfd, const char *path, struct lsl_warnings *w)
 {
 	char *text = NULL;
-	int r = lsl_read_root_file(rootfd, path, CONF_MAX, &text);
+	size_t len = 0;
+	int r = lsl_read_root_file_len(rootfd, path, CONF_MAX, &text, &len);
 
 	if (r == -ENOENT)
 		return NULL;
@@ -23,6 +24,10 @@ static char *read_conf(int rootfd, const char *path, struct lsl_warnings *w)
 		lsl_warn(w, "%s is not a regular file: ignored", path);
 	else if (r < 0)
 		lsl_warn(w, "reading %s: %s: ignored", path, strerror(-r));
+	/* A NUL ends the text the parser sees: say so rather than silently drop the rest. */
+	if (r == 0 && strlen(text) < len)
+		lsl_warn(w, "%s contains a NUL byte at offset %zu: the rest of the file is ignored", path,
+			 strlen(text));
 	return r < 0 ? NULL : text;
 }
 

@@ -31,7 +31,7 @@ static int open_in_root(int rootfd, const char *path)
 	return fd < 0 ? negative_errno() : fd;
 }
 
-int lsl_read_root_file(int rootfd, const char *path, size_t max, char **out)
+int lsl_read_root_file_len(int rootfd, const char *path, size_t max, char **out, size_t *len)
 {
 	_cleanup_close_ int fd = open_in_root(rootfd, path);
 	_cleanup_free_ char *buf = NULL;
@@ -74,7 +74,14 @@ int lsl_read_root_file(int rootfd, const char *path, size_t max, char **out)
 	}
 	buf[n] = 0;
 	*out = TAKE_PTR(buf);
+	if (len)
+		*len = n;
 	return 0;
+}
+
+int lsl_read_root_file(int rootfd, const char *path, size_t max, char **out)
+{
+	return lsl_read_root_file_len(rootfd, path, max, out, NULL);
 }
 
 int lsl_for_each_line(const char *text, size_t max_line, int (*fn)(const char *line, size_t len, void *data),

@@ -13,6 +13,8 @@
  * another negative errno.
  */
 int lsl_read_root_file(int rootfd, const char *path, size_t max, char **out);
+/* The same, also giving the file's length (text may hold NULs before it). */
+int lsl_read_root_file_len(int rootfd, const char *path, size_t max, char **out, size_t *len);
 
 /*
  * Call fn(line, len, data) for each line of text (without its newline).

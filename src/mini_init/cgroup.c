@@ -111,7 +111,7 @@ char *lsl_mountinfo_find_fstype(const char *text, const char *fstype)
 		const char *end = strchrnul(line, '\n');
 		const char *sep = NULL;
 		const char *mp, *fs;
-		size_t mplen, fslen;
+		size_t mplen = 0, fslen = 0;
 
 		/* The optional fields end at a lone "-"; the filesystem type follows it. */
 		for (const char *q = line; q + 2 < end; q++)

@@ -10,7 +10,7 @@ enum lsl_cgroups_mode { LSL_CGROUPS_V2 = 0, LSL_CGROUPS_V1 = 1 };
 
 struct lsl_wsl_conf {
 	bool automount_enabled;     /* true */
-	char *automount_root;       /* "/mnt/", always ends with '/' */
+	char *automount_root;       /* NULL means "/mnt/"; once parsed, always ends with '/' */
 	char *automount_options;    /* NULL */
 	bool automount_mount_fstab; /* true */
 	bool automount_ldconfig;    /* true */

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The registry of distributions, in memory and as text (doc/internals.md,
+ * "Registry"). Pure: no file access here (registry-store.c does that).
+ *
+ *   # lsl registry: written by lslservice
+ *   version	1
+ *   default	<name>
+ *   distribution	<name>	location=<abs path>	rootfs=<abs path>	default_uid=<n>	owned=<0|1>
+ *
+ * Names compare case-insensitively and keep the spelling they were
+ * registered with. `owned` means lsl created the location directory: at
+ * unregister, lsl removes <location>/rootfs always, and <location> itself
+ * only when owned (and then only if nothing else is left in it).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+
+#define LSL_REGISTRY_VERSION 1
+
+struct lsl_distro {
+	char *name;
+	char *location;
+	char *rootfs;
+	uint32_t default_uid;
+	bool owned;
+};
+
+struct lsl_registry {
+	struct lsl_distro *distros; /* sorted by name, case-insensitively */
+	size_t n;
+	char *default_name;         /* the registered spelling, or NULL */
+};
+
+void lsl_registry_free(struct lsl_registry *r);
+static inline void lsl_registry_freep(struct lsl_registry *r) { lsl_registry_free(r); }
+#define _cleanup_registry_ _cleanup_(lsl_registry_freep)
+
+/*
+ * Parse the whole file text (len bytes; a NUL inside is an error). Every
+ * problem is an error naming file and line: "<file>:<line>: <what>".
+ * Returns 0 or -EINVAL (-ENOMEM) with e set; *out is untouched on failure.
+ */
+int lsl_registry_parse(const char *file, const char *text, size_t len, struct lsl_registry *out,
+		       struct lsl_err *e);
+
+/* The file text for r (newly allocated, NUL-terminated). Returns 0 or -ENOMEM. */
+int lsl_registry_format(const struct lsl_registry *r, char **out, size_t *len);
+
+/* A deep copy, to change and commit (or drop) as a whole. Returns 0 or -ENOMEM. */
+int lsl_registry_clone(const struct lsl_registry *r, struct lsl_registry *out);
+
+/* The distribution called name (any case), or NULL. */
+struct lsl_distro *lsl_registry_find(const struct lsl_registry *r, const char *name);
+
+/*
+ * Add a copy of d (its fields validated as the parser would). The first
+ * distribution becomes the default. Returns 0, -EEXIST, -EINVAL or -ENOMEM.
+ */
+int lsl_registry_add(struct lsl_registry *r, const struct lsl_distro *d);
+
+/*
+ * Remove name. If it was the default, the first remaining distribution (by
+ * name) becomes the default, or none. Returns 0 or -ENOENT.
+ */
+int lsl_registry_remove(struct lsl_registry *r, const char *name);
+
+/* Make name the default. Returns 0, -ENOENT or -ENOMEM. */
+int lsl_registry_set_default(struct lsl_registry *r, const char *name);
+
+/* A value the format can hold: non-empty, no control character (TAB and newline among them). */
+bool lsl_registry_value_valid(const char *s);
+/* A path the registry accepts: a valid value, absolute, at most PATH_MAX. */
+bool lsl_registry_path_valid(const char *s);

@@ -10,11 +10,16 @@ struct lsl_list_item {
 	const char *name;
 	uint32_t state; /* enum lsl_distro_state */
 	bool is_default;
+	bool seen;            /* started once: the fields below are known */
+	const char *os_id;    /* may be NULL */
+	const char *os_version;
+	uint32_t default_uid;
+	bool systemd;
 };
 
 enum lsl_list_style {
 	LSL_LIST_PLAIN,   /* "lsl distributions:" then "NAME" or "NAME (Default)" */
-	LSL_LIST_VERBOSE, /* a NAME/STATE table, "*" marking the default */
+	LSL_LIST_VERBOSE, /* a NAME/STATE/OS/UID/SYSTEMD table, "*" marking the default; "-" for unknown */
 	LSL_LIST_QUIET,   /* names only */
 };
 

@@ -17,8 +17,11 @@ struct collected {
 
 static void collected_free(struct collected *c)
 {
-	for (size_t k = 0; k < c->n; k++)
+	for (size_t k = 0; k < c->n; k++) {
 		free((char *)c->items[k].name);
+		free((char *)c->items[k].os_id);
+		free((char *)c->items[k].os_version);
+	}
 	free(c->items);
 }
 
@@ -42,6 +45,11 @@ static int on_entry(void *userdata, const struct lsl_msg_list_entry *m, struct l
 		.name = copy,
 		.state = m->state,
 		.is_default = m->flags & LSL_ENTRY_DEFAULT,
+		.seen = m->flags & LSL_ENTRY_SEEN,
+		.os_id = strdup_or_null(lsl_msg_str(m, m->os_id)),
+		.os_version = strdup_or_null(lsl_msg_str(m, m->os_version)),
+		.default_uid = m->default_uid,
+		.systemd = m->flags & LSL_ENTRY_SYSTEMD,
 	};
 	return 0;
 }

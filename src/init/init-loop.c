@@ -193,6 +193,10 @@ static void handle_initialize(struct init_state *s, const struct lsl_received *r
 	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_initialize_response, os_id), os_id);
 	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_initialize_response, os_version), os_version);
 	lsl_msg_put_strv(&b, LSL_FIELD(lsl_msg_initialize_response, warnings), (const char *const *)w.v);
+	/* The service decides whether this is the first interactive launch; init only says what to run. */
+	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_initialize_response, oobe_command), s->dconf.oobe_command);
+	resp = lsl_msg_body(&b);
+	resp->oobe_default_uid = s->dconf.oobe_default_uid;
 	ret = lsl_channel_send_builder(s->channel_fd, &b, lsl_received_header(r)->seq, NULL, 0);
 fail:
 	if (ret < 0)

@@ -95,6 +95,8 @@ struct list_row {
 	const char *location;
 	uint32_t state;
 	uint32_t flags;
+	const char *os_id, *os_version;
+	uint32_t default_uid;
 };
 
 static int row_cmp(const void *a, const void *b)
@@ -114,6 +116,10 @@ static void send_entry(struct lsl_client *c, uint64_t seq, const struct list_row
 	m->flags = row->flags;
 	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_list_entry, name), row->name);
 	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_list_entry, location), row->location);
+	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_list_entry, os_id), row->os_id);
+	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_list_entry, os_version), row->os_version);
+	m = lsl_msg_body(&b);
+	m->default_uid = row->default_uid;
 	lsl_client_send_builder(c, &b, seq);
 }
 
@@ -146,7 +152,11 @@ static void list(struct lsl_service *svc, struct lsl_client *c, const struct lsl
 			.name = d->name,
 			.location = d->location,
 			.state = running ? LSL_STATE_RUNNING : LSL_STATE_STOPPED,
-			.flags = reg->default_name && streq(reg->default_name, d->name) ? LSL_ENTRY_DEFAULT : 0,
+			.flags = (reg->default_name && streq(reg->default_name, d->name) ? LSL_ENTRY_DEFAULT : 0) |
+				 (d->seen ? LSL_ENTRY_SEEN : 0) | (d->seen && d->systemd ? LSL_ENTRY_SYSTEMD : 0),
+			.os_id = d->os_id,
+			.os_version = d->os_version,
+			.default_uid = d->seen ? d->user_uid : d->default_uid,
 		};
 	}
 	if (!running_only)

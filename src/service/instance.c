@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "first-run.h"
 #include "host-info.h"
 #include "mini-init.h"
 #include "paths.h"
@@ -36,6 +37,7 @@ struct pending_run {
 	struct lsl_client *client;
 	struct lsl_received m;
 	bool retried;
+	bool first_run_tried; /* its first-run command ran (or failed): not again for this launch */
 };
 TAILQ_HEAD(run_list, pending_run);
 
@@ -70,9 +72,17 @@ struct lsl_instance {
 	TAILQ_HEAD(, stop_waiter) stop_waiters;
 	bool gave_up; /* the waiters were told it did not stop */
 	bool wants_interop; /* INITIALIZE_RESPONSE said [interop] is enabled */
+	/* wsl-distribution.conf's [oobe], while the registry says it has not run yet. */
+	bool first_run;
+	char *oobe_command;
+	int32_t oobe_default_uid;
+	bool uid_from_conf; /* [user] default chose the default user: [oobe] defaultUid does not */
+	struct lsl_first_run *oobe;   /* running */
+	struct pending_run *oobe_run; /* the launch waiting for it */
 };
 
 static void begin_stop(struct lsl_instance *inst);
+static void record_start(struct lsl_instance *inst, const struct lsl_msg_initialize_response *res);
 
 /* lsl's binfmt_misc entry exists while some running distribution wants interop. */
 static void update_interop(struct lsl_service *svc)
@@ -165,6 +175,10 @@ static void release_starter(struct lsl_instance *inst)
 
 static void instance_free(struct lsl_instance *inst)
 {
+	lsl_first_run_free(inst->oobe);
+	if (inst->oobe_run)
+		fail_run(inst->oobe_run, -ESHUTDOWN, "the distribution stopped");
+	free(inst->oobe_command);
 	close_session(inst);
 	close_init_channel(inst);
 	lsl_loop_unwatch(inst->timer_watch);
@@ -420,14 +434,130 @@ static void on_initialize_response(struct lsl_instance *inst, const struct lsl_r
 		start_failed(inst, res->status < 0 ? res->status : -EIO, msg);
 		return;
 	}
+	inst->uid_from_conf = res->default_uid != inst->default_uid;
 	inst->default_uid = res->default_uid;
 	inst->wants_interop = res->flags & LSL_INSTANCE_INTEROP;
+	inst->oobe_default_uid = res->oobe_default_uid;
+	if (inst->first_run && !isempty(lsl_msg_str(m->msg, res->oobe_command)))
+		inst->oobe_command = strdup(lsl_msg_str(m->msg, res->oobe_command));
+	record_start(inst, res);
 	inst->state = INST_RUNNING;
 	update_interop(inst->svc);
 	arm_timer(inst, TIMER_NONE, 0);
 	release_starter(inst);
 	log_info("%s is running (init pid %d)", inst->name, (int)inst->pid);
 	dispatch_runs(inst);
+}
+
+/* ---- what a start reports, kept in the registry for --list --verbose ---- */
+
+struct start_info {
+	const char *os_id, *os_version;
+	uint32_t user_uid;
+	bool systemd;
+	bool first_run_done;
+	int32_t default_uid; /* -1: unchanged */
+};
+
+static bool set_word(char **slot, const char *v)
+{
+	const char *want = v && lsl_registry_word_valid(v) ? v : NULL;
+	char *copy;
+
+	if (streq_ptr(*slot, want))
+		return false;
+	copy = strdup_or_null(want);
+	if (want && !copy)
+		return false;
+	free(*slot);
+	*slot = copy;
+	return true;
+}
+
+static bool apply_start_info(struct lsl_distro *d, const void *data)
+{
+	const struct start_info *si = data;
+	bool changed = !d->seen || d->user_uid != si->user_uid || d->systemd != si->systemd;
+
+	changed |= set_word(&d->os_id, si->os_id);
+	changed |= set_word(&d->os_version, si->os_version);
+	d->seen = true;
+	d->user_uid = si->user_uid;
+	d->systemd = si->systemd;
+	if (si->first_run_done && d->first_run) {
+		d->first_run = false;
+		changed = true;
+	}
+	if (si->default_uid >= 0 && d->default_uid != (uint32_t)si->default_uid) {
+		d->default_uid = (uint32_t)si->default_uid;
+		changed = true;
+	}
+	return changed;
+}
+
+static bool apply_first_run(struct lsl_distro *d, const void *data)
+{
+	const struct start_info *si = data;
+	bool changed = d->first_run;
+
+	d->first_run = false;
+	if (si->default_uid >= 0 && d->default_uid != (uint32_t)si->default_uid) {
+		d->default_uid = (uint32_t)si->default_uid;
+		changed = true;
+	}
+	if (d->seen && d->user_uid != si->user_uid) {
+		d->user_uid = si->user_uid;
+		changed = true;
+	}
+	return changed;
+}
+
+static void update_first_run(struct lsl_instance *inst, const struct start_info *si)
+{
+	struct lsl_err e = { 0 };
+	int r = lsl_registry_update(&inst->svc->store, inst->name, apply_first_run, si, &e);
+
+	if (r < 0 && r != -ENOENT)
+		log_warning("%s: recording its first run: %s", inst->name, lsl_err_str(&e));
+}
+
+static void update_registry(struct lsl_instance *inst, const struct start_info *si)
+{
+	struct lsl_err e = { 0 };
+	int r = lsl_registry_update(&inst->svc->store, inst->name, apply_start_info, si, &e);
+
+	if (r < 0 && r != -ENOENT)
+		log_warning("%s: recording what it reported: %s", inst->name, lsl_err_str(&e));
+}
+
+/* The [oobe] default user takes effect now, unless [user] default already chose one. */
+static int32_t oobe_uid(struct lsl_instance *inst)
+{
+	if (inst->oobe_default_uid < 0)
+		return -1;
+	if (!inst->uid_from_conf)
+		inst->default_uid = (uint32_t)inst->oobe_default_uid;
+	return inst->oobe_default_uid;
+}
+
+static void record_start(struct lsl_instance *inst, const struct lsl_msg_initialize_response *res)
+{
+	struct start_info si = {
+		.os_id = lsl_msg_str(res, res->os_id),
+		.os_version = lsl_msg_str(res, res->os_version),
+		.user_uid = res->default_uid,
+		.systemd = res->flags & LSL_INSTANCE_SYSTEMD,
+		.default_uid = -1,
+	};
+
+	/* Without a first-run command, the first start is the whole first run. */
+	if (inst->first_run && !inst->oobe_command) {
+		si.first_run_done = true;
+		si.default_uid = oobe_uid(inst);
+		si.user_uid = inst->default_uid;
+		inst->first_run = false;
+	}
+	update_registry(inst, &si);
 }
 
 static void session_event(void *userdata, uint32_t events)
@@ -571,6 +701,55 @@ static int send_create_process(struct lsl_instance *inst, struct pending_run *pr
 	return lsl_channel_send_builder(inst->session_fd, &b, run_seq(pr), pr->m.fds, pr->m.nfds);
 }
 
+static void first_run_done(void *userdata, int exit_code, const char *message)
+{
+	struct lsl_instance *inst = userdata;
+	struct pending_run *pr = TAKE_PTR(inst->oobe_run);
+	struct start_info si = { .default_uid = -1 };
+	char text[LSL_ERR_MAX];
+	bool ok = exit_code == 0;
+
+	lsl_first_run_free(TAKE_PTR(inst->oobe));
+	if (ok) {
+		free(TAKE_PTR(inst->oobe_command));
+		inst->first_run = false;
+		si.first_run_done = true;
+		si.default_uid = oobe_uid(inst);
+		si.user_uid = inst->default_uid;
+		si.os_id = NULL;
+		/* Only the first-run fields: keep what the start reported. */
+		update_first_run(inst, &si);
+	} else {
+		if (exit_code < 0)
+			snprintf(text, sizeof(text), "the first-run command of %s could not run: %s; it runs again at the next launch",
+				 inst->name, message ? message : strerror(-exit_code));
+		else
+			snprintf(text, sizeof(text), "the first-run command of %s exited with status %d; it runs again at the next launch",
+				 inst->name, exit_code);
+		log_warning("%s", text);
+		if (pr && !pr->client->closed)
+			lsl_client_warning(pr->client, run_seq(pr), text);
+	}
+	if (pr)
+		TAILQ_INSERT_HEAD(&inst->runs, pr, link);
+	dispatch_runs(inst);
+}
+
+static void start_first_run(struct lsl_instance *inst, struct pending_run *pr)
+{
+	const struct lsl_msg_run *run = pr->m.msg;
+	_cleanup_free_ const char **env = NULL;
+	int r = lsl_msg_strv(run, &run->env, &env);
+
+	inst->oobe_run = pr;
+	pr->first_run_tried = true;
+	if (r == 0)
+		r = lsl_first_run_start(inst->svc->loop, inst->session_fd, inst->name, inst->oobe_command, pr->m.fds,
+					env, first_run_done, inst, &inst->oobe);
+	if (r < 0)
+		first_run_done(inst, r, strerror(-r));
+}
+
 static void dispatch_runs(struct lsl_instance *inst)
 {
 	struct pending_run *pr;
@@ -589,6 +768,15 @@ static void dispatch_runs(struct lsl_instance *inst)
 			if (!inst->session_seq)
 				request_session(inst);
 			return;
+		}
+		/* Launches wait while the first-run command runs: it may be creating the user they need. */
+		if (inst->oobe_run)
+			return;
+		if (inst->oobe_command && !pr->first_run_tried &&
+		    (((const struct lsl_msg_run *)pr->m.msg)->flags & LSL_RUN_LOGIN)) {
+			TAILQ_REMOVE(&inst->runs, pr, link);
+			start_first_run(inst, pr);
+			continue;
 		}
 		r = send_create_process(inst, pr);
 		if (r == 0) {
@@ -628,7 +816,8 @@ static struct lsl_instance *instance_start(struct lsl_service *svc, const struct
 		return NULL;
 	}
 	*inst = (struct lsl_instance){ .svc = svc, .init_fd = -1, .session_fd = -1, .timer_fd = -1,
-				       .default_uid = d->default_uid, .state = INST_STARTING };
+				       .default_uid = d->default_uid, .state = INST_STARTING,
+				       .first_run = d->first_run, .oobe_default_uid = -1 };
 	TAILQ_INIT(&inst->runs);
 	TAILQ_INIT(&inst->restart);
 	TAILQ_INIT(&inst->stop_waiters);

@@ -204,6 +204,13 @@ int lsl_location_prepare(const char *path, struct lsl_location *loc, struct lsl_
 		(void)unlinkat(loc->dir_fd, "rootfs", AT_REMOVEDIR);
 		goto fail;
 	}
+	/* Only root may enter: inside are another system's setuid programs and device nodes. */
+	loc->old_mode = loc->created_top ? 0 : st.st_mode & 07777;
+	if (fchmod(loc->dir_fd, 0700) < 0) {
+		r = lsl_err_set(e, errno, "restricting %s to root", path);
+		(void)unlinkat(loc->dir_fd, "rootfs", AT_REMOVEDIR);
+		goto fail;
+	}
 	return 0;
 
 fail:
@@ -238,6 +245,9 @@ int lsl_location_undo(const struct lsl_location *loc)
 
 	if (loc->dir_fd >= 0)
 		r = remove_tree_at(loc->dir_fd, "rootfs", loc->rootfs);
+	/* A directory the user made gets its own mode back. */
+	if (loc->dir_fd >= 0 && !loc->created_top && loc->old_mode)
+		(void)fchmod(loc->dir_fd, loc->old_mode);
 	if (loc->created_top) {
 		k = remove_created_dirs(loc->path, loc->created_top);
 		if (k < 0) {

@@ -7,6 +7,8 @@
  */
 #pragma once
 
+#include <sys/types.h>
+
 #include <stdbool.h>
 
 #include "log.h"
@@ -24,11 +26,13 @@ struct lsl_location {
 	char *created_top; /* the topmost directory lsl created for LOCATION; NULL if it existed */
 	int dir_fd;        /* LOCATION */
 	int rootfs_fd;     /* LOCATION/rootfs */
+	mode_t old_mode;   /* LOCATION's mode before lsl made it 0700 (an existing directory) */
 };
 
 /*
  * Create LOCATION (with missing parents) unless it is an existing empty
- * directory, and LOCATION/rootfs. path must be normalized. On failure
+ * directory, and LOCATION/rootfs. LOCATION becomes 0700: the distribution's
+ * setuid programs and device nodes must not be reachable by host users. path must be normalized. On failure
  * nothing is left and e says why. Returns 0 or a negative errno.
  */
 int lsl_location_prepare(const char *path, struct lsl_location *loc, struct lsl_err *e);

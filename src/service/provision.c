@@ -196,6 +196,7 @@ static int register_it(struct lsl_provision *p, struct lsl_err *e)
 		.rootfs = p->loc.rootfs,
 		.default_uid = p->default_uid,
 		.owned = p->loc.created_top != NULL,
+		.first_run = true, /* wsl-distribution.conf's [oobe] runs at the first interactive launch */
 	};
 	int r;
 

@@ -172,3 +172,24 @@ int lsl_registry_commit(struct lsl_registry_store *s, struct lsl_registry *next,
 		s->known = false;
 	return 0;
 }
+
+int lsl_registry_update(struct lsl_registry_store *s, const char *name,
+			bool (*fn)(struct lsl_distro *d, const void *data), const void *data, struct lsl_err *e)
+{
+	_cleanup_registry_ struct lsl_registry next = { 0 };
+	const struct lsl_registry *reg = lsl_registry_get(s, e);
+	struct lsl_distro *d;
+	int r;
+
+	if (!reg)
+		return e->code;
+	r = lsl_registry_clone(reg, &next);
+	if (r < 0)
+		return lsl_err_set(e, r, "updating %s", name);
+	d = lsl_registry_find(&next, name);
+	if (!d)
+		return -ENOENT;
+	if (!fn(d, data))
+		return 0;
+	return lsl_registry_commit(s, &next, e);
+}

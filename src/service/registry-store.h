@@ -41,3 +41,11 @@ const struct lsl_registry *lsl_registry_get(struct lsl_registry_store *s, struct
  * (next is emptied). On failure nothing changed. Returns 0 or -errno, e set.
  */
 int lsl_registry_commit(struct lsl_registry_store *s, struct lsl_registry *next, struct lsl_err *e);
+
+/*
+ * Change one distribution: fn edits a copy of its entry and returns true if
+ * anything changed (then the registry is written), false to leave it.
+ * Returns 0, -ENOENT when name is not registered, or -errno with e set.
+ */
+int lsl_registry_update(struct lsl_registry_store *s, const char *name,
+			bool (*fn)(struct lsl_distro *d, const void *data), const void *data, struct lsl_err *e);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "registry.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@ static void distro_free(struct lsl_distro *d)
 	free(d->name);
 	free(d->location);
 	free(d->rootfs);
+	free(d->os_id);
+	free(d->os_version);
 	*d = (struct lsl_distro){ 0 };
 }
 
@@ -39,6 +42,18 @@ bool lsl_registry_value_valid(const char *s)
 	return true;
 }
 
+bool lsl_registry_word_valid(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > 64)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._+-~", *p))
+			return false;
+	return true;
+}
+
 bool lsl_registry_path_valid(const char *s)
 {
 	return lsl_registry_value_valid(s) && s[0] == '/' && strlen(s) < PATH_MAX;
@@ -56,11 +71,15 @@ struct lsl_distro *lsl_registry_find(const struct lsl_registry *r, const char *n
 
 static int distro_copy(const struct lsl_distro *d, struct lsl_distro *out)
 {
-	*out = (struct lsl_distro){ .default_uid = d->default_uid, .owned = d->owned };
+	*out = (struct lsl_distro){ .default_uid = d->default_uid, .owned = d->owned, .user_uid = d->user_uid,
+				    .seen = d->seen, .systemd = d->systemd, .first_run = d->first_run };
 	out->name = strdup(d->name);
 	out->location = strdup(d->location);
 	out->rootfs = strdup(d->rootfs);
-	if (!out->name || !out->location || !out->rootfs) {
+	out->os_id = strdup_or_null(d->os_id);
+	out->os_version = strdup_or_null(d->os_version);
+	if (!out->name || !out->location || !out->rootfs || (d->os_id && !out->os_id) ||
+	    (d->os_version && !out->os_version)) {
 		distro_free(out);
 		return -ENOMEM;
 	}
@@ -88,7 +107,8 @@ static int insert_sorted(struct lsl_registry *r, struct lsl_distro *d)
 static bool distro_valid(const struct lsl_distro *d)
 {
 	return distro_name_valid(d->name) && lsl_registry_path_valid(d->location) &&
-	       lsl_registry_path_valid(d->rootfs);
+	       lsl_registry_path_valid(d->rootfs) && (!d->os_id || lsl_registry_word_valid(d->os_id)) &&
+	       (!d->os_version || lsl_registry_word_valid(d->os_version));
 }
 
 int lsl_registry_add(struct lsl_registry *r, const struct lsl_distro *d)
@@ -197,8 +217,18 @@ int lsl_registry_format(const struct lsl_registry *r, char **out, size_t *len)
 		fprintf(f, "default\t%s\n", r->default_name);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct lsl_distro *d = &r->distros[i];
-		fprintf(f, "distribution\t%s\tlocation=%s\trootfs=%s\tdefault_uid=%u\towned=%d\n", d->name,
+		fprintf(f, "distribution\t%s\tlocation=%s\trootfs=%s\tdefault_uid=%u\towned=%d", d->name,
 			d->location, d->rootfs, d->default_uid, d->owned ? 1 : 0);
+		if (d->seen) {
+			if (d->os_id)
+				fprintf(f, "\tos=%s", d->os_id);
+			if (d->os_version)
+				fprintf(f, "\tos_version=%s", d->os_version);
+			fprintf(f, "\tuser=%u\tsystemd=%d", d->user_uid, d->systemd ? 1 : 0);
+		}
+		if (d->first_run)
+			fputs("\tfirst_run=1", f);
+		fputc('\n', f);
 	}
 	failed = ferror(f);
 	if (fclose(f) != 0 || failed) {
@@ -263,7 +293,7 @@ static const char *shown(const char *s, char *buf, size_t size)
 static int parse_distribution(struct parser *p, char **f, int nf, struct lsl_registry *r)
 {
 	_cleanup_(distro_free) struct lsl_distro d = { 0 };
-	bool seen_uid = false, seen_owned = false;
+	bool seen_uid = false, seen_owned = false, seen_user = false, seen_systemd = false, seen_first = false;
 	char buf[80];
 	int ret;
 
@@ -302,10 +332,38 @@ static int parse_distribution(struct parser *p, char **f, int nf, struct lsl_reg
 			if (!streq(value, "0") && !streq(value, "1"))
 				return parse_error(p, "owned must be 0 or 1");
 			d.owned = streq(value, "1");
+		} else if (streq(key, "os") || streq(key, "os_version")) {
+			char **slot = streq(key, "os") ? &d.os_id : &d.os_version;
+			if (*slot)
+				return parse_error(p, "duplicate key '%s'", key);
+			if (!lsl_registry_word_valid(value))
+				return parse_error(p, "%s '%s' is not a valid word", key, shown(value, buf, sizeof(buf)));
+			*slot = strdup(value);
+			if (!*slot)
+				return lsl_err_set(p->e, ENOMEM, "reading %s", p->file);
+		} else if (streq(key, "user")) {
+			if (seen_user)
+				return parse_error(p, "duplicate key '%s'", key);
+			seen_user = true;
+			if (safe_atou32(value, &d.user_uid) < 0)
+				return parse_error(p, "user '%s' is not a number", shown(value, buf, sizeof(buf)));
+		} else if (streq(key, "systemd") || streq(key, "first_run")) {
+			bool *seen = streq(key, "systemd") ? &seen_systemd : &seen_first;
+			if (*seen)
+				return parse_error(p, "duplicate key '%s'", key);
+			*seen = true;
+			if (!streq(value, "0") && !streq(value, "1"))
+				return parse_error(p, "%s must be 0 or 1", key);
+			if (streq(key, "systemd"))
+				d.systemd = streq(value, "1");
+			else
+				d.first_run = streq(value, "1");
 		} else {
 			return parse_error(p, "unknown key '%s'", shown(key, buf, sizeof(buf)));
 		}
 	}
+	/* What a start reported comes as a whole: the user and systemd keys mark it. */
+	d.seen = seen_user && seen_systemd;
 	if (!d.location || !d.rootfs)
 		return parse_error(p, "distribution '%s' has no %s", d.name, d.location ? "rootfs" : "location");
 	if (lsl_registry_find(r, d.name))

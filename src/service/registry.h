@@ -7,6 +7,11 @@
  *   version	1
  *   default	<name>
  *   distribution	<name>	location=<abs path>	rootfs=<abs path>	default_uid=<n>	owned=<0|1>
+ *   	[os=<id>	os_version=<v>	user=<uid>	systemd=<0|1>]	[first_run=1]
+ *
+ * The bracketed keys are optional: what the distribution's init reported at
+ * its last start (shown by --list --verbose), and first_run while its
+ * first-run command (wsl-distribution.conf's [oobe]) has not run yet.
  *
  * Names compare case-insensitively and keep the spelling they were
  * registered with. `owned` means lsl created the location directory: at
@@ -29,6 +34,13 @@ struct lsl_distro {
 	char *rootfs;
 	uint32_t default_uid;
 	bool owned;
+	/* Reported at the last start (absent: never started). */
+	char *os_id;
+	char *os_version;
+	uint32_t user_uid; /* the default user in effect, [user] default included */
+	bool seen;         /* the three fields above and systemd are known */
+	bool systemd;
+	bool first_run;    /* the first-run command is still to run */
 };
 
 struct lsl_registry {
@@ -72,6 +84,9 @@ int lsl_registry_remove(struct lsl_registry *r, const char *name);
 
 /* Make name the default. Returns 0, -ENOENT or -ENOMEM. */
 int lsl_registry_set_default(struct lsl_registry *r, const char *name);
+
+/* A short word from a distribution (os-release ID, VERSION_ID) as the registry keeps it. */
+bool lsl_registry_word_valid(const char *s);
 
 /* A value the format can hold: non-empty, no control character (TAB and newline among them). */
 bool lsl_registry_value_valid(const char *s);

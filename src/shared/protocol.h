@@ -183,6 +183,8 @@ enum lsl_distro_state {
 
 enum {
 	LSL_ENTRY_DEFAULT = 1 << 0,
+	LSL_ENTRY_SEEN = 1 << 1,    /* started at least once: os_*, default_uid and SYSTEMD are known */
+	LSL_ENTRY_SYSTEMD = 1 << 2, /* [boot] systemd requested */
 };
 
 struct lsl_msg_list_entry {
@@ -191,6 +193,10 @@ struct lsl_msg_list_entry {
 	uint32_t flags; /* LSL_ENTRY_* */
 	lsl_str_t name;
 	lsl_str_t location;
+	lsl_str_t os_id;      /* ID= of its /etc/os-release at the last start */
+	lsl_str_t os_version; /* VERSION_ID= */
+	uint32_t default_uid; /* the default user in effect at the last start */
+	uint32_t reserved;
 };
 
 enum {
@@ -309,6 +315,8 @@ struct lsl_msg_initialize_response {
 	lsl_str_t os_version;
 	struct lsl_strv warnings;
 	uint32_t flags; /* LSL_INSTANCE_* */
+	int32_t oobe_default_uid; /* wsl-distribution.conf [oobe] defaultUid, or -1 */
+	lsl_str_t oobe_command;   /* [oobe] command: run once, at the first interactive launch */
 	uint32_t reserved;
 };
 

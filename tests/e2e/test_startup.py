@@ -453,11 +453,58 @@ def test_time_zone_off(distro_with):
     assert warnings_of(p) == []
 
 
+# ------------------------------------------------------------------ first run ([oobe])
+
+OOBE_SCRIPT = "#!/bin/sh\necho oobe-ran >> /root/oobe-log\necho first-run output\nexit ${OOBE_EXIT:-0}\n"
+
+
+def test_first_run_command_once_at_the_first_interactive_launch(distro_with):
+    d = distro_with({"etc/wsl-distribution.conf": "[oobe]\ncommand = /usr/local/bin/oobe\ndefaultUid = 1000\n",
+                     "usr/local/bin/oobe": OOBE_SCRIPT})
+    d.sh("chmod 755 /usr/local/bin/oobe")
+    # A command is not an interactive launch: no first run yet, still root.
+    assert d.out("id", "-u").strip() == "0"
+    assert d.sh("cat /root/oobe-log 2>/dev/null || true").stdout == ""
+    p = d.lsl("-d", d.name, input="id -u\n")
+    assert p.stdout.splitlines() == ["first-run output", "1000"], p.stdout
+    p = d.lsl("-d", d.name, input="id -u\n")
+    assert p.stdout.splitlines() == ["1000"]
+    d.terminate()
+    # Remembered across starts: the registry says it ran.
+    p = d.lsl("-d", d.name, input="id -u\n")
+    assert p.stdout.splitlines() == ["1000"]
+    assert d.lsl("-d", d.name, "-u", "root", "-e", "cat", "/root/oobe-log").stdout == "oobe-ran\n"
+
+
+def test_failed_first_run_command_runs_again(distro_with):
+    d = distro_with({"etc/wsl-distribution.conf": "[oobe]\ncommand = OOBE_EXIT=3 /usr/local/bin/oobe\n"
+                     "defaultUid = 1000\n",
+                     "usr/local/bin/oobe": OOBE_SCRIPT})
+    d.sh("chmod 755 /usr/local/bin/oobe")
+    p = d.lsl("-d", d.name, input="id -u\n")
+    assert p.stdout.splitlines() == ["first-run output", "0"]
+    assert any("first-run command" in w and "3" in w for w in warnings_of(p)), p.stderr
+    p = d.lsl("-d", d.name, input="id -u\n")
+    assert p.stdout.splitlines() == ["first-run output", "0"]
+
+
+def test_default_uid_without_a_first_run_command(distro_with):
+    d = distro_with({"etc/wsl-distribution.conf": "[oobe]\ndefaultUid = 1000\n"})
+    assert d.out("id", "-u").strip() == "1000"
+
+
 # ------------------------------------------------------------------ Initialize reports back
 
-def test_list_verbose_shows_os_and_default_user(lsl, distro_with):
+def test_list_verbose_shows_os_user_and_systemd(lsl, distro_with):
     d = distro_with({"etc/wsl.conf": "[user]\ndefault = alice\n[boot]\nsystemd = true\n"})
+    def row():
+        out = lsl("--list", "--verbose").stdout
+        header = out.splitlines()[0].split()
+        assert header == ["NAME", "STATE", "OS", "UID", "SYSTEMD"], out
+        line = next(l for l in out.splitlines() if d.name in l.split())
+        return line.replace("*", " ").split()
+    assert row()[2:] == ["-", "-", "-"]  # never started: unknown
     d.sh("true")
-    out = lsl("--list", "--verbose").stdout
-    line = next(l for l in out.splitlines() if d.name in l)
-    assert "busybox" in line and "1" in line.split()
+    assert row()[1:] == ["Running", "busybox-1", "1000", "yes"]
+    d.terminate()
+    assert row()[1:] == ["Stopped", "busybox-1", "1000", "yes"]

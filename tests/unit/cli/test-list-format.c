@@ -42,10 +42,24 @@ static void test_plain(void **state)
 static void test_verbose_pads_to_longest(void **state)
 {
 	check(three, 3, LSL_LIST_VERBOSE,
-	      "  NAME                 STATE\n"
-	      "  Alpha                Running\n"
-	      "* beta                 Stopped\n"
-	      "  a-much-longer-name   Installing\n");
+	      "  NAME                 STATE        OS   UID     SYSTEMD\n"
+	      "  Alpha                Running      -    -       -\n"
+	      "* beta                 Stopped      -    -       -\n"
+	      "  a-much-longer-name   Installing   -    -       -\n");
+}
+
+static void test_verbose_shows_what_the_last_start_reported(void **state)
+{
+	static const struct lsl_list_item two[] = {
+		{ .name = "deb", .state = LSL_STATE_RUNNING, .seen = true, .os_id = "debian", .os_version = "12",
+		  .default_uid = 1000, .systemd = true },
+		{ .name = "bb", .state = LSL_STATE_STOPPED, .seen = true, .os_id = "busy\x1b[2J", .default_uid = 0 },
+	};
+
+	check(two, 2, LSL_LIST_VERBOSE,
+	      "  NAME   STATE        OS          UID     SYSTEMD\n"
+	      "  deb    Running      debian-12   1000    yes\n"
+	      "  bb     Stopped      busy?[2J    0       no\n");
 }
 
 static void test_verbose_short_names_pad_to_header(void **state)
@@ -53,8 +67,8 @@ static void test_verbose_short_names_pad_to_header(void **state)
 	static const struct lsl_list_item one[] = { { .name = "d", .state = LSL_STATE_STOPPED, .is_default = true } };
 
 	check(one, 1, LSL_LIST_VERBOSE,
-	      "  NAME   STATE\n"
-	      "* d      Stopped\n");
+	      "  NAME   STATE        OS   UID     SYSTEMD\n"
+	      "* d      Stopped      -    -       -\n");
 }
 
 static void test_quiet(void **state)
@@ -66,7 +80,7 @@ static void test_empty(void **state)
 {
 	check(NULL, 0, LSL_LIST_QUIET, "");
 	check(NULL, 0, LSL_LIST_PLAIN, "lsl distributions:\n");
-	check(NULL, 0, LSL_LIST_VERBOSE, "  NAME   STATE\n");
+	check(NULL, 0, LSL_LIST_VERBOSE, "  NAME   STATE        OS   UID     SYSTEMD\n");
 }
 
 static void test_state_names(void **state)
@@ -90,6 +104,7 @@ int main(void)
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_verbose_pads_to_longest),
 		cmocka_unit_test(test_verbose_short_names_pad_to_header),
+		cmocka_unit_test(test_verbose_shows_what_the_last_start_reported),
 		cmocka_unit_test(test_quiet),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_state_names),

@@ -277,6 +277,23 @@ static int extract_socket(struct extract *x, struct archive_entry *ent)
 	return 0;
 }
 
+/*
+ * libarchive sets the exact mode of files and directories afterwards, but
+ * not of the nodes it makes with mknod (devices, FIFOs): those get the mode
+ * mknod gave them, so the umask must not apply while they are made.
+ */
+static int write_header(struct extract *x, struct archive_entry *ent)
+{
+	unsigned type = archive_entry_filetype(ent);
+	bool node = type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO;
+	mode_t old = node ? umask(0) : 0;
+	int r = archive_write_header(x->out, ent);
+
+	if (node)
+		umask(old);
+	return r;
+}
+
 static int extract_entry(struct extract *x, struct archive_entry *ent)
 {
 	int r = vet_entry(x, ent);
@@ -290,7 +307,7 @@ static int extract_entry(struct extract *x, struct archive_entry *ent)
 	 * failed write (ENOSPC) or an owner, xattr or ACL it could not set as a
 	 * mere warning, and a distribution missing those is broken or unsafe.
 	 */
-	if (archive_write_header(x->out, ent) != ARCHIVE_OK)
+	if (write_header(x, ent) != ARCHIVE_OK)
 		return write_failed(x);
 	if (archive_entry_size(ent) > 0) {
 		r = copy_data(x);

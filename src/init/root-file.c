@@ -34,8 +34,6 @@ static int open_in_root(int rootfd, const char *path)
 int lsl_read_root_file_len(int rootfd, const char *path, size_t max, char **out, size_t *len)
 {
 	_cleanup_close_ int fd = open_in_root(rootfd, path);
-	_cleanup_free_ char *buf = NULL;
-	size_t cap = 4096, n = 0;
 	struct stat st;
 
 	if (fd < 0)
@@ -44,39 +42,7 @@ int lsl_read_root_file_len(int rootfd, const char *path, size_t max, char **out,
 		return negative_errno();
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
-	buf = malloc(cap);
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t k;
-
-		if (n + 1 >= cap) {
-			char *nb;
-			if (cap > max)
-				return -EFBIG;
-			cap *= 2;
-			nb = realloc(buf, cap);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
-		k = read(fd, buf + n, cap - n - 1);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return negative_errno();
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-		if (n > max)
-			return -EFBIG;
-	}
-	buf[n] = 0;
-	*out = TAKE_PTR(buf);
-	if (len)
-		*len = n;
-	return 0;
+	return read_fd_all(fd, max, out, len);
 }
 
 int lsl_read_root_file(int rootfd, const char *path, size_t max, char **out)

@@ -16,6 +16,7 @@
 #include "paths.h"
 #include "service.h"
 #include "spawn.h"
+#include "start-record.h"
 #include "util.h"
 
 #define GRACE_MS 5000          /* TERMINATE_INSTANCE: SIGTERM, then this long before SIGKILL */
@@ -449,87 +450,6 @@ static void on_initialize_response(struct lsl_instance *inst, const struct lsl_r
 	dispatch_runs(inst);
 }
 
-/* ---- what a start reports, kept in the registry for --list --verbose ---- */
-
-struct start_info {
-	const char *os_id, *os_version;
-	uint32_t user_uid;
-	bool systemd;
-	bool first_run_done;
-	int32_t default_uid; /* -1: unchanged */
-};
-
-static bool set_word(char **slot, const char *v)
-{
-	const char *want = v && lsl_registry_word_valid(v) ? v : NULL;
-	char *copy;
-
-	if (streq_ptr(*slot, want))
-		return false;
-	copy = strdup_or_null(want);
-	if (want && !copy)
-		return false;
-	free(*slot);
-	*slot = copy;
-	return true;
-}
-
-static bool apply_start_info(struct lsl_distro *d, const void *data)
-{
-	const struct start_info *si = data;
-	bool changed = !d->seen || d->user_uid != si->user_uid || d->systemd != si->systemd;
-
-	changed |= set_word(&d->os_id, si->os_id);
-	changed |= set_word(&d->os_version, si->os_version);
-	d->seen = true;
-	d->user_uid = si->user_uid;
-	d->systemd = si->systemd;
-	if (si->first_run_done && d->first_run) {
-		d->first_run = false;
-		changed = true;
-	}
-	if (si->default_uid >= 0 && d->default_uid != (uint32_t)si->default_uid) {
-		d->default_uid = (uint32_t)si->default_uid;
-		changed = true;
-	}
-	return changed;
-}
-
-static bool apply_first_run(struct lsl_distro *d, const void *data)
-{
-	const struct start_info *si = data;
-	bool changed = d->first_run;
-
-	d->first_run = false;
-	if (si->default_uid >= 0 && d->default_uid != (uint32_t)si->default_uid) {
-		d->default_uid = (uint32_t)si->default_uid;
-		changed = true;
-	}
-	if (d->seen && d->user_uid != si->user_uid) {
-		d->user_uid = si->user_uid;
-		changed = true;
-	}
-	return changed;
-}
-
-static void update_first_run(struct lsl_instance *inst, const struct start_info *si)
-{
-	struct lsl_err e = { 0 };
-	int r = lsl_registry_update(&inst->svc->store, inst->name, apply_first_run, si, &e);
-
-	if (r < 0 && r != -ENOENT)
-		log_warning("%s: recording its first run: %s", inst->name, lsl_err_str(&e));
-}
-
-static void update_registry(struct lsl_instance *inst, const struct start_info *si)
-{
-	struct lsl_err e = { 0 };
-	int r = lsl_registry_update(&inst->svc->store, inst->name, apply_start_info, si, &e);
-
-	if (r < 0 && r != -ENOENT)
-		log_warning("%s: recording what it reported: %s", inst->name, lsl_err_str(&e));
-}
-
 /* The [oobe] default user takes effect now, unless [user] default already chose one. */
 static int32_t oobe_uid(struct lsl_instance *inst)
 {
@@ -542,7 +462,7 @@ static int32_t oobe_uid(struct lsl_instance *inst)
 
 static void record_start(struct lsl_instance *inst, const struct lsl_msg_initialize_response *res)
 {
-	struct start_info si = {
+	struct lsl_start_record si = {
 		.os_id = lsl_msg_str(res, res->os_id),
 		.os_version = lsl_msg_str(res, res->os_version),
 		.user_uid = res->default_uid,
@@ -557,7 +477,7 @@ static void record_start(struct lsl_instance *inst, const struct lsl_msg_initial
 		si.user_uid = inst->default_uid;
 		inst->first_run = false;
 	}
-	update_registry(inst, &si);
+	lsl_record_start(&inst->svc->store, inst->name, &si);
 }
 
 static void session_event(void *userdata, uint32_t events)
@@ -705,7 +625,7 @@ static void first_run_done(void *userdata, int exit_code, const char *message)
 {
 	struct lsl_instance *inst = userdata;
 	struct pending_run *pr = TAKE_PTR(inst->oobe_run);
-	struct start_info si = { .default_uid = -1 };
+	struct lsl_start_record si = { .default_uid = -1 };
 	char text[LSL_ERR_MAX];
 	bool ok = exit_code == 0;
 
@@ -718,7 +638,7 @@ static void first_run_done(void *userdata, int exit_code, const char *message)
 		si.user_uid = inst->default_uid;
 		si.os_id = NULL;
 		/* Only the first-run fields: keep what the start reported. */
-		update_first_run(inst, &si);
+		lsl_record_first_run(&inst->svc->store, inst->name, &si);
 	} else {
 		if (exit_code < 0)
 			snprintf(text, sizeof(text), "the first-run command of %s could not run: %s; it runs again at the next launch",

@@ -188,20 +188,25 @@ static int fill_addr(struct sockaddr_un *sa, const char *path)
 	return 0;
 }
 
-int lsl_unix_listen(const char *path, int backlog)
+/* A SOCK_SEQPACKET socket and the address of path, for listen or connect. */
+static int unix_socket(const char *path, struct sockaddr_un *sa)
 {
-	struct sockaddr_un sa;
-	_cleanup_close_ int fd = -1;
-	int r = fill_addr(&sa, path);
+	int r = fill_addr(sa, path), fd;
 
 	if (r < 0)
 		return r;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	return fd < 0 ? negative_errno() : fd;
+}
+
+int lsl_unix_listen(const char *path, int backlog)
+{
+	struct sockaddr_un sa;
+	_cleanup_close_ int fd = unix_socket(path, &sa);
+
 	if (fd < 0)
-		return negative_errno();
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return negative_errno();
-	if (listen(fd, backlog) < 0)
+		return fd;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, backlog) < 0)
 		return negative_errno();
 	return TAKE_FD(fd);
 }
@@ -209,14 +214,10 @@ int lsl_unix_listen(const char *path, int backlog)
 int lsl_unix_connect(const char *path)
 {
 	struct sockaddr_un sa;
-	_cleanup_close_ int fd = -1;
-	int r = fill_addr(&sa, path);
+	_cleanup_close_ int fd = unix_socket(path, &sa);
 
-	if (r < 0)
-		return r;
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return negative_errno();
+		return fd;
 	if (RETRY_EINTR(connect(fd, (struct sockaddr *)&sa, sizeof(sa))) < 0)
 		return negative_errno();
 	return TAKE_FD(fd);

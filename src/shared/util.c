@@ -139,14 +139,11 @@ ssize_t read_full(int fd, void *buf, size_t n)
 	return (ssize_t)got;
 }
 
-int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len)
+int read_fd_all(int fd, size_t max, char **out, size_t *len)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	_cleanup_free_ char *buf = NULL;
 	size_t cap = 4096, n = 0;
 
-	if (fd < 0)
-		return negative_errno();
 	buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
@@ -179,6 +176,15 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *le
 		*len = n;
 	*out = TAKE_PTR(buf);
 	return 0;
+}
+
+int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return negative_errno();
+	return read_fd_all(fd, max, out, len);
 }
 
 int write_file_atomic(const char *path, const void *data, size_t n, mode_t mode)

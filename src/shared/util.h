@@ -35,6 +35,8 @@ int safe_atou32(const char *s, uint32_t *out);
 /* write()/read() all n bytes, retrying on EINTR and short counts. read_full returns bytes read. */
 int write_full(int fd, const void *buf, size_t n);
 ssize_t read_full(int fd, void *buf, size_t n);
+/* Read fd to its end (at most max bytes, -EFBIG beyond) as a NUL-terminated string; *len may be NULL. */
+int read_fd_all(int fd, size_t max, char **out, size_t *len);
 /* Read a whole file (at most max bytes, -EFBIG beyond) as a NUL-terminated string. */
 int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len);
 /* Write a whole file atomically: tmp in the same directory, fsync, rename, fsync dir. */

@@ -193,6 +193,7 @@ def special_tree(tmp_path_factory):
     (data / "hard1").write_text("shared\n")
     os.link(data / "hard1", data / "hard2")
     os.mknod(data / "chardev", stat.S_IFCHR | 0o620, os.makedev(1, 3))
+    os.chmod(data / "chardev", 0o620)  # mknod applied this process's umask
     os.mknod(data / "blockdev", stat.S_IFBLK | 0o600, os.makedev(7, 200))
     os.mkfifo(data / "fifo", 0o640)
     os.symlink("hard1", data / "rel-link")

@@ -190,6 +190,48 @@ static void test_add_remove_default(void **state)
 	assert_null(r.default_name);
 }
 
+static void test_start_report_and_first_run(void **state)
+{
+	static const char text[] = "version\t1\n"
+				   "distribution\tdeb\tlocation=/d\trootfs=/d/rootfs\tdefault_uid=0\towned=1"
+				   "\tos=debian\tos_version=12\tuser=1000\tsystemd=1\n"
+				   "distribution\tnew\tlocation=/n\trootfs=/n/rootfs\tdefault_uid=0\towned=1\tfirst_run=1\n";
+	_cleanup_registry_ struct lsl_registry r = { 0 }, again = { 0 };
+	_cleanup_free_ char *out = NULL;
+	struct lsl_err e = { 0 };
+	size_t len;
+
+	assert_int_equal(parse(text, &r, &e), 0);
+	assert_true(r.distros[0].seen);
+	assert_string_equal(r.distros[0].os_id, "debian");
+	assert_string_equal(r.distros[0].os_version, "12");
+	assert_int_equal(r.distros[0].user_uid, 1000);
+	assert_true(r.distros[0].systemd);
+	assert_false(r.distros[0].first_run);
+	assert_false(r.distros[1].seen);
+	assert_null(r.distros[1].os_id);
+	assert_true(r.distros[1].first_run);
+
+	/* Written and read back unchanged. */
+	assert_int_equal(lsl_registry_format(&r, &out, &len), 0);
+	assert_int_equal(lsl_registry_parse(FILE_NAME, out, len, &again, &e), 0);
+	assert_string_equal(again.distros[0].os_id, "debian");
+	assert_true(again.distros[0].systemd);
+	assert_true(again.distros[1].first_run);
+	assert_false(again.distros[1].seen);
+
+	refused("version\t1\ndistribution\tx\tlocation=/x\trootfs=/x/r\tos=deb ian\n", 2, "not a valid word");
+	refused("version\t1\ndistribution\tx\tlocation=/x\trootfs=/x/r\tsystemd=2\n", 2, "0 or 1");
+	refused("version\t1\ndistribution\tx\tlocation=/x\trootfs=/x/r\tuser=-1\n", 2, "not a number");
+	refused("version\t1\ndistribution\tx\tlocation=/x\trootfs=/x/r\tfirst_run=1\tfirst_run=1\n", 2,
+		"duplicate");
+	assert_true(lsl_registry_word_valid("opensuse-tumbleweed"));
+	assert_true(lsl_registry_word_valid("20240101.1"));
+	assert_false(lsl_registry_word_valid("a b"));
+	assert_false(lsl_registry_word_valid("\x1b[2J"));
+	assert_false(lsl_registry_word_valid(""));
+}
+
 static void test_values(void **state)
 {
 	assert_true(lsl_registry_value_valid("a b"));
@@ -212,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_format_roundtrip),
 		cmocka_unit_test(test_add_remove_default),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_start_report_and_first_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -197,6 +197,7 @@ static void handle_initialize(struct init_state *s, const struct lsl_received *r
 	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_initialize_response, oobe_command), s->dconf.oobe_command);
 	resp = lsl_msg_body(&b);
 	resp->oobe_default_uid = s->dconf.oobe_default_uid;
+	resp->idle_timeout_ms = LSL_IDLE_TIMEOUT_UNSET;
 	ret = lsl_channel_send_builder(s->channel_fd, &b, lsl_received_header(r)->seq, NULL, 0);
 fail:
 	if (ret < 0)

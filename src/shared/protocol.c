@@ -67,13 +67,15 @@ static const struct msg_spec specs[] = {
 	SPEC(LSL_MSG_CREATE_SESSION_RESPONSE, "CREATE_SESSION_RESPONSE", lsl_msg_create_session_response, 0,
 	     .fds_max = 1, .str = { S(lsl_msg_create_session_response, message) }),
 	SPEC(LSL_MSG_TERMINATE_INSTANCE, "TERMINATE_INSTANCE", lsl_msg_terminate_instance, 0, .fds_max = 0),
+	SPEC(LSL_MSG_INSTANCE_IDLE, "INSTANCE_IDLE", lsl_msg_instance_idle, 0, .fds_max = 0),
+	SPEC(LSL_MSG_IDLE_CHECK, "IDLE_CHECK", lsl_msg_empty, 0, .fds_max = 0),
 
 	SPEC(LSL_MSG_CREATE_PROCESS, "CREATE_PROCESS", lsl_msg_create_process, 4, .fds_max = 4,
 	     .str = { S(lsl_msg_create_process, distribution), S(lsl_msg_create_process, user),
 		      S(lsl_msg_create_process, cwd), S(lsl_msg_create_process, filename) },
 	     .strv = { S(lsl_msg_create_process, argv), S(lsl_msg_create_process, env) }),
 
-	SPEC(LSL_MSG_PROCESS_STARTED, "PROCESS_STARTED", lsl_msg_process_started, 0, .fds_max = 0),
+	SPEC(LSL_MSG_PROCESS_STARTED, "PROCESS_STARTED", lsl_msg_process_started, 0, .fds_max = 1),
 	SPEC(LSL_MSG_PROCESS_FAILED, "PROCESS_FAILED", lsl_msg_process_failed, 0, .fds_max = 0,
 	     .str = { S(lsl_msg_process_failed, message) }),
 	SPEC(LSL_MSG_EXIT_STATUS, "EXIT_STATUS", lsl_msg_exit_status, 0, .fds_max = 0),

@@ -89,6 +89,8 @@ enum lsl_msg_type {
 	LSL_MSG_CREATE_SESSION = 43,
 	LSL_MSG_CREATE_SESSION_RESPONSE = 44,
 	LSL_MSG_TERMINATE_INSTANCE = 45,
+	LSL_MSG_INSTANCE_IDLE = 46, /* init -> service, unsolicited or answering IDLE_CHECK */
+	LSL_MSG_IDLE_CHECK = 47,
 
 	/* lslservice -> session leader */
 	LSL_MSG_CREATE_PROCESS = 50,
@@ -202,6 +204,12 @@ struct lsl_msg_list_entry {
 enum {
 	LSL_RUN_LOGIN = 1 << 0, /* no command: the user's shell as a login shell ("-bash") */
 	LSL_RUN_SHELL = 1 << 1, /* argv is ["-c", cmdline]: run through the user's shell */
+	LSL_RUN_PTY = 1 << 2,   /* a new pty from the distribution's devpts is the controlling terminal */
+	/* With LSL_RUN_PTY: which of the process's stdin, stdout, stderr are the pty (the rest are the passed fds). */
+	LSL_RUN_PTY_STDIN = 1 << 3,
+	LSL_RUN_PTY_STDOUT = 1 << 4,
+	LSL_RUN_PTY_STDERR = 1 << 5,
+	LSL_RUN_SAFE_MODE = 1 << 6, /* start the distribution ignoring its wsl.conf (no effect if running) */
 };
 
 /*
@@ -213,7 +221,7 @@ enum {
 struct lsl_msg_run {
 	struct lsl_msg_header hdr;
 	uint32_t flags;    /* LSL_RUN_* */
-	uint32_t reserved;
+	uint16_t rows, cols; /* LSL_RUN_PTY: the initial window size */
 	lsl_str_t distribution; /* absent = the default distribution */
 	lsl_str_t user;         /* absent = the distribution's default user; name or decimal uid */
 	lsl_str_t cwd;          /* absent = the user's home; "~" or "~/..." relative to it */
@@ -234,6 +242,10 @@ struct lsl_msg_empty {
 };
 
 /* ---- lslservice <-> mini_init ---- */
+
+enum {
+	LSL_LAUNCH_SAFE_MODE = 1 << 0, /* init ignores the distribution's wsl.conf (LSL_SAFE_MODE=1) */
+};
 
 /* fds: [init channel]. Reply: LAUNCH_INIT_RESULT. */
 struct lsl_msg_launch_init {
@@ -317,8 +329,23 @@ struct lsl_msg_initialize_response {
 	uint32_t flags; /* LSL_INSTANCE_* */
 	int32_t oobe_default_uid; /* wsl-distribution.conf [oobe] defaultUid, or -1 */
 	lsl_str_t oobe_command;   /* [oobe] command: run once, at the first interactive launch */
-	uint32_t reserved;
+	int32_t idle_timeout_ms;  /* the distribution's own idle timeout, or LSL_IDLE_TIMEOUT_UNSET */
 };
+
+#define LSL_IDLE_TIMEOUT_UNSET INT32_MIN
+
+/*
+ * INSTANCE_IDLE: whether any process other than lsl's own (init, session
+ * leaders) is left in the distribution. init sends it (seq 0) whenever a
+ * process exit leaves none, and as the answer to IDLE_CHECK (its seq).
+ */
+struct lsl_msg_instance_idle {
+	struct lsl_msg_header hdr;
+	uint32_t idle;
+	uint32_t processes; /* how many user processes it counted */
+};
+
+/* IDLE_CHECK: header only (struct lsl_msg_empty); init answers INSTANCE_IDLE after counting again. */
 
 enum {
 	LSL_INSTANCE_INTEROP = 1 << 0, /* [interop] enabled: wants the binfmt entry */
@@ -363,10 +390,13 @@ struct lsl_msg_create_process {
 	lsl_str_t filename;
 	struct lsl_strv argv;
 	struct lsl_strv env;
+	uint16_t rows, cols; /* LSL_RUN_PTY: the initial window size */
+	uint32_t reserved;
 };
 
 /* ---- session leader <-> lsl (control socket) ---- */
 
+/* fds: [pty master] with LSL_RUN_PTY, none otherwise. */
 struct lsl_msg_process_started {
 	struct lsl_msg_header hdr;
 	int32_t pid; /* in the distribution's pid namespace */

@@ -10,6 +10,7 @@ packages=(
 	debootstrap busybox-static                    # distributions the tests make
 	e2fsprogs tar gzip xz-utils zstd              # archives and filesystems
 	libcap2-bin attr file util-linux              # tools the tests inspect with
+	tmux                                          # terminals driven by tests/e2e/test_terminal.py
 	hyperfine bubblewrap                          # benchmarks (bench/run.sh)
 )
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "abspath.h"
+#include "disk-image.h"
 #include "util.h"
 
 /* A cursor over argv, so every sub-parser sees the same "next argument". */
@@ -122,18 +123,67 @@ static int parse_no_operand(struct cursor *c, const char *verb, struct lsl_args 
 	return 0;
 }
 
+/* A size option's value ("10G"). */
+static int size_value(struct cursor *c, const char *opt, uint64_t *out, struct lsl_err *e)
+{
+	const char *v = NULL;
+	int r = option_value(c, opt, "SIZE", &v, e);
+
+	if (r < 0)
+		return r;
+	r = lsl_size_parse(v, out);
+	if (r == -ERANGE)
+		return lsl_err_setf(e, ERANGE, "%s: '%s' is too large", opt, v);
+	if (r < 0)
+		return lsl_err_setf(e, EINVAL, "%s: '%s' is not a size (such as 512M, 10G or 1T)", opt, v);
+	return 0;
+}
+
+/* What may follow --import's operands: --vhd, --format image|tar, --size SIZE, --version N (WSL's, ignored). */
+static int parse_import_options(struct cursor *c, const char *verb, struct lsl_args *a, struct lsl_err *e)
+{
+	const char *arg, *v = NULL;
+	int r = 0;
+
+	while ((arg = next(c))) {
+		if (streq(arg, "--vhd"))
+			a->vhd = true;
+		else if (streq(arg, "--format")) {
+			r = option_value(c, arg, "FORMAT", &v, e);
+			if (r == 0 && streq(v, "image"))
+				a->image = true;
+			else if (r == 0 && !streq(v, "tar"))
+				return lsl_err_setf(e, EINVAL, "%s: --format takes 'image' or 'tar', not '%s'", verb, v);
+		} else if (streq(arg, "--size"))
+			r = size_value(c, arg, &a->size, e);
+		else if (streq(arg, "--version"))
+			r = option_value(c, arg, "VERSION", &v, e);
+		else
+			return is_option(arg) ? unknown_option(e, arg) : unexpected(e, verb, arg);
+		if (r < 0)
+			return r;
+	}
+	if (a->vhd && a->image)
+		return lsl_err_setf(e, EINVAL, "%s: --vhd and --format image cannot be combined", verb);
+	if (a->size && !a->image)
+		return lsl_err_setf(e, EINVAL, "%s: --size needs --format image", verb);
+	return 0;
+}
+
 static int parse_import(struct cursor *c, const char *verb, const char *cwd, struct lsl_args *a,
 			struct lsl_err *e)
 {
-	const char *operand[3], *arg;
+	const char *operand[3];
+	int r;
 
 	for (size_t k = 0; k < ARRAY_SIZE(operand); k++) {
 		operand[k] = next(c);
 		if (!operand[k])
 			return lsl_err_setf(e, EINVAL, "%s needs NAME LOCATION FILE", verb);
 	}
-	if ((arg = next(c)))
-		return unexpected(e, verb, arg);
+	r = parse_import_options(c, verb, a, e);
+	if (r < 0)
+		return r;
 	if (isempty(operand[1]))
 		return lsl_err_setf(e, EINVAL, "%s: LOCATION is empty", verb);
 	if (isempty(operand[2]))
@@ -188,6 +238,8 @@ static int parse_list(struct cursor *c, const char *verb, struct lsl_args *a, st
 			a->quiet = true;
 		else if (streq(arg, "--running"))
 			a->running = true;
+		else if (streq(arg, "--mounts"))
+			a->mounts = true;
 		else if (is_help(arg)) {
 			a->verb = LSL_VERB_HELP;
 			return 0;
@@ -196,6 +248,154 @@ static int parse_list(struct cursor *c, const char *verb, struct lsl_args *a, st
 		else
 			return unexpected(e, verb, arg);
 	}
+	return 0;
+}
+
+/* ---- disks and images ---- */
+
+/* One operand that names a file, made absolute (for the service, which has another working directory). */
+static int absolute_operand(struct cursor *c, const char *cwd, const char *verb, const char *what, char **out,
+			    struct lsl_err *e)
+{
+	const char *v = next(c);
+
+	if (isempty(v) || is_help(v))
+		return lsl_err_setf(e, EINVAL, "%s needs %s", verb, what);
+	return absolute_location(cwd, verb, v, out, e);
+}
+
+static int parse_import_in_place(struct cursor *c, const char *verb, const char *cwd, struct lsl_args *a,
+				 struct lsl_err *e)
+{
+	const char *arg;
+	int r = option_value(c, verb, "NAME FILE", &a->name, e);
+
+	if (r == 0)
+		r = absolute_operand(c, cwd, verb, "NAME FILE", &a->path, e);
+	if (r == 0 && (arg = next(c)))
+		r = unexpected(e, verb, arg);
+	return r;
+}
+
+static int parse_export(struct cursor *c, const char *verb, struct lsl_args *a, struct lsl_err *e)
+{
+	enum lsl_export_format f;
+	const char *arg, *v = NULL;
+	int r = option_value(c, verb, "NAME FILE", &a->name, e);
+
+	if (r == 0)
+		r = option_value(c, verb, "NAME FILE", &a->file, e);
+	a->export_format = -1;
+	while (r == 0 && (arg = next(c))) {
+		if (streq(arg, "--vhd"))
+			a->export_format = LSL_EXPORT_VHD;
+		else if (streq(arg, "--format")) {
+			r = option_value(c, arg, "FORMAT", &v, e);
+			if (r == 0 && lsl_export_format_parse(v, &f) < 0)
+				return lsl_err_setf(e, EINVAL,
+						    "%s: unknown format '%s': use tar, tar.gz, tar.xz, tar.zst or vhd", verb, v);
+			if (r == 0)
+				a->export_format = (int)f;
+		} else
+			return is_option(arg) ? unknown_option(e, arg) : unexpected(e, verb, arg);
+	}
+	if (r == 0 && a->export_format < 0)
+		a->export_format = (int)lsl_export_format_from_name(a->file);
+	a->vhd = a->export_format == LSL_EXPORT_VHD;
+	return r;
+}
+
+static int parse_manage(struct cursor *c, const char *verb, const char *cwd, struct lsl_args *a, struct lsl_err *e)
+{
+	const char *arg, *location = NULL;
+	int r = option_value(c, verb, "NAME and an action", &a->name, e);
+
+	while (r == 0 && (arg = next(c))) {
+		enum lsl_manage_action action;
+		if (streq(arg, "--resize")) {
+			action = LSL_MANAGE_RESIZE;
+			r = size_value(c, arg, &a->size, e);
+		} else if (streq(arg, "--set-default-user")) {
+			action = LSL_MANAGE_SET_DEFAULT_USER;
+			r = option_value(c, arg, "USER", &a->manage_user, e);
+		} else if (streq(arg, "--move")) {
+			action = LSL_MANAGE_MOVE;
+			r = option_value(c, arg, "LOCATION", &location, e);
+		} else if (is_help(arg)) {
+			a->verb = LSL_VERB_HELP;
+			return 0;
+		} else
+			return is_option(arg) ? unknown_option(e, arg) : unexpected(e, verb, arg);
+		if (r == 0 && a->manage)
+			return lsl_err_setf(e, EINVAL, "%s takes one action at a time", verb);
+		a->manage = action;
+	}
+	if (r < 0)
+		return r;
+	if (!a->manage)
+		return lsl_err_setf(e, EINVAL, "%s %s needs an action: --resize SIZE, --set-default-user USER or "
+				    "--move LOCATION", verb, a->name);
+	if (location)
+		return absolute_location(cwd, verb, location, &a->location, e);
+	return 0;
+}
+
+static int parse_mount(struct cursor *c, const char *verb, const char *cwd, struct lsl_args *a, struct lsl_err *e)
+{
+	const char *arg, *v = NULL;
+	int r = absolute_operand(c, cwd, verb, "DISK", &a->path, e);
+
+	while (r == 0 && (arg = next(c))) {
+		if (streq(arg, "--vhd"))
+			a->vhd = true;
+		else if (streq(arg, "--bare"))
+			a->bare = true;
+		else if (streq(arg, "--partition") || streq(arg, "-p")) {
+			r = option_value(c, arg, "N", &v, e);
+			if (r == 0 && (safe_atou32(v, &a->partition) < 0 || a->partition == 0 || a->partition > 4096))
+				return lsl_err_setf(e, EINVAL, "%s: '%s' is not a partition number (1, 2, ...)", arg, v);
+		} else if (streq(arg, "--type") || streq(arg, "-t"))
+			r = option_value(c, arg, "FS", &a->fs_type, e);
+		else if (streq(arg, "--options") || streq(arg, "-o"))
+			r = option_value(c, arg, "OPTIONS", &a->mount_options, e);
+		else if (streq(arg, "--name") || streq(arg, "-n")) {
+			r = option_value(c, arg, "NAME", &a->mount_name, e);
+			if (r == 0 && !lsl_mount_name_valid(a->mount_name))
+				return lsl_err_setf(e, EINVAL, "%s: invalid name '%s': use 1 to 64 letters, digits, '.', '_', "
+						    "'+' or '-', not starting with '.' or '-'", arg, a->mount_name);
+		} else if (is_help(arg)) {
+			a->verb = LSL_VERB_HELP;
+			return 0;
+		} else
+			return is_option(arg) ? unknown_option(e, arg) : unexpected(e, verb, arg);
+	}
+	if (r == 0 && a->bare && (a->fs_type || a->mount_options || a->mount_name))
+		return lsl_err_setf(e, EINVAL, "%s: --bare mounts nothing: it takes no --type, --options or --name", verb);
+	return r;
+}
+
+static int parse_unmount(struct cursor *c, const char *verb, const char *cwd, struct lsl_args *a, struct lsl_err *e)
+{
+	const char *arg = next(c);
+
+	if (!arg)
+		return 0;
+	if (is_help(arg)) {
+		a->verb = LSL_VERB_HELP;
+		return 0;
+	}
+	if (is_option(arg))
+		return unknown_option(e, arg);
+	/* A path (relative ones made absolute) or a name under /mnt/wsl. */
+	if (strchr(arg, '/')) {
+		int r = absolute_location(cwd, verb, arg, &a->path, e);
+		if (r < 0)
+			return r;
+	} else if (!(a->path = strdup(arg))) {
+		return lsl_err_set(e, ENOMEM, "%s", verb);
+	}
+	if ((arg = next(c)))
+		return unexpected(e, verb, arg);
 	return 0;
 }
 
@@ -214,6 +414,11 @@ static const struct verb_spec verbs[] = {
 	{ NULL, "--unregister", LSL_VERB_UNREGISTER },
 	{ "-v", "--version", LSL_VERB_VERSION },
 	{ "-h", "--help", LSL_VERB_HELP },
+	{ NULL, "--import-in-place", LSL_VERB_IMPORT_IN_PLACE },
+	{ NULL, "--export", LSL_VERB_EXPORT },
+	{ NULL, "--manage", LSL_VERB_MANAGE },
+	{ NULL, "--mount", LSL_VERB_MOUNT },
+	{ NULL, "--unmount", LSL_VERB_UNMOUNT },
 };
 
 static const struct verb_spec *find_verb(const char *arg)
@@ -240,6 +445,16 @@ static int parse_verb(struct cursor *c, const char *arg, const struct verb_spec 
 		return parse_install(c, arg, cwd, a, e);
 	case LSL_VERB_LIST:
 		return parse_list(c, arg, a, e);
+	case LSL_VERB_IMPORT_IN_PLACE:
+		return parse_import_in_place(c, arg, cwd, a, e);
+	case LSL_VERB_EXPORT:
+		return parse_export(c, arg, a, e);
+	case LSL_VERB_MANAGE:
+		return parse_manage(c, arg, cwd, a, e);
+	case LSL_VERB_MOUNT:
+		return parse_mount(c, arg, cwd, a, e);
+	case LSL_VERB_UNMOUNT:
+		return parse_unmount(c, arg, cwd, a, e);
 	case LSL_VERB_SET_DEFAULT:
 	case LSL_VERB_TERMINATE:
 	case LSL_VERB_UNREGISTER:
@@ -286,7 +501,13 @@ int lsl_args_parse(int argc, char *const *argv, const char *cwd, struct lsl_args
 			if (r == 0 && a->cwd[0] != '/' && a->cwd[0] != '~')
 				r = lsl_err_setf(e, EINVAL, "--cd: '%s' must be an absolute path or start with ~",
 						 a->cwd);
-		} else if ((v = find_verb(arg)))
+		} else if (streq(arg, "--tty"))
+			a->tty = LSL_TTY_ALWAYS, r = 0;
+		else if (streq(arg, "-T") || streq(arg, "--no-tty"))
+			a->tty = LSL_TTY_NEVER, r = 0;
+		else if (streq(arg, "--safe-mode"))
+			a->safe_mode = true, r = 0;
+		else if ((v = find_verb(arg)))
 			return parse_verb(&c, arg, v, run_option, cwd, a, e);
 		else
 			return unknown_option(e, arg);
@@ -303,6 +524,8 @@ void lsl_args_free(struct lsl_args *a)
 {
 	free(a->cmdline);
 	free(a->location);
+	free(a->path);
 	a->cmdline = NULL;
 	a->location = NULL;
+	a->path = NULL;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "disk-image.h"
 #include "output.h"
 #include "progress.h"
 #include "service-client.h"
@@ -26,7 +27,7 @@ static void erase_and_die(int sig)
 	raise(sig); /* the handler was reset on entry: this one is fatal once we return */
 }
 
-static void clear_line_on_death(void)
+void lsl_clear_line_on_death(void)
 {
 	struct sigaction sa = { .sa_handler = erase_and_die, .sa_flags = SA_RESETHAND };
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
@@ -82,6 +83,12 @@ int lsl_cmd_import(const struct lsl_args *a, struct lsl_err *e)
 		return archive;
 	if (archive != STDIN_FILENO)
 		owned = archive;
+	/* An image is checked here too, so that the message names the file as the caller did. */
+	if (a->vhd) {
+		r = lsl_ext4_check(archive, streq(a->file, "-") ? "standard input" : a->file, e);
+		if (r < 0)
+			return r;
+	}
 
 	svc = lsl_service_open(e);
 	if (svc < 0)
@@ -90,7 +97,10 @@ int lsl_cmd_import(const struct lsl_args *a, struct lsl_err *e)
 	r = lsl_msg_init(&b, LSL_MSG_IMPORT, sizeof(struct lsl_msg_import));
 	if (r < 0)
 		return lsl_err_set(e, r, "preparing the import");
-	((struct lsl_msg_import *)lsl_msg_body(&b))->flags = show ? LSL_IMPORT_PROGRESS : 0;
+	((struct lsl_msg_import *)lsl_msg_body(&b))->flags = (show ? LSL_IMPORT_PROGRESS : 0) |
+							     (a->vhd ? LSL_IMPORT_VHD : 0) |
+							     (a->image ? LSL_IMPORT_IMAGE : 0);
+	((struct lsl_msg_import *)lsl_msg_body(&b))->image_size = a->size;
 	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_import, name), a->name);
 	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_import, location), a->location);
 
@@ -98,10 +108,43 @@ int lsl_cmd_import(const struct lsl_args *a, struct lsl_err *e)
 		label = strdup_printf("Importing %s", a->name);
 		if (!label || lsl_progress_start(&bar, STDERR_FILENO, label) < 0)
 			return lsl_err_set(e, ENOMEM, "showing the progress");
-		clear_line_on_death();
+		lsl_clear_line_on_death();
 	}
 	r = lsl_service_request(svc, &b, &archive, 1, &ops, e);
 	lsl_progress_done(&bar);
+	if (r < 0)
+		return r;
+	lsl_print_success();
+	return 0;
+}
+
+int lsl_cmd_import_in_place(const struct lsl_args *a, struct lsl_err *e)
+{
+	_cleanup_msg_ struct lsl_msg_builder b = { 0 };
+	_cleanup_close_ int svc = -1, image = -1;
+	struct stat st;
+	int r;
+
+	/* Read-write: the caller must be allowed to change the file lsl will use as a disk. */
+	image = open(a->path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (image < 0)
+		return lsl_err_setf(e, errno, "cannot open '%s': %s", a->path, strerror(errno));
+	if (fstat(image, &st) < 0)
+		return lsl_err_set(e, errno, "%s", a->path);
+	if (!S_ISREG(st.st_mode))
+		return lsl_err_setf(e, EINVAL, "%s is not a disk image file", a->path);
+	r = lsl_ext4_check(image, a->path, e);
+	if (r < 0)
+		return r;
+	svc = lsl_service_open(e);
+	if (svc < 0)
+		return svc;
+	r = lsl_msg_init(&b, LSL_MSG_IMPORT_IN_PLACE, sizeof(struct lsl_msg_import_in_place));
+	if (r < 0)
+		return lsl_err_set(e, r, "preparing the import");
+	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_import_in_place, name), a->name);
+	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_import_in_place, image), a->path);
+	r = lsl_service_request(svc, &b, &image, 1, NULL, e);
 	if (r < 0)
 		return r;
 	lsl_print_success();

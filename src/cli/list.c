@@ -64,6 +64,8 @@ int lsl_cmd_list(const struct lsl_args *a, struct lsl_err *e)
 	enum lsl_list_style style;
 	int r;
 
+	if (a->mounts)
+		return lsl_cmd_list_mounts(a, e);
 	svc = lsl_service_open(e);
 	if (svc < 0)
 		return svc;

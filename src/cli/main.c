@@ -29,6 +29,11 @@ static const verb_fn verb_table[] = {
 	[LSL_VERB_UNREGISTER] = lsl_cmd_unregister,
 	[LSL_VERB_VERSION] = lsl_cmd_version,
 	[LSL_VERB_HELP] = lsl_cmd_help,
+	[LSL_VERB_IMPORT_IN_PLACE] = lsl_cmd_import_in_place,
+	[LSL_VERB_EXPORT] = lsl_cmd_export,
+	[LSL_VERB_MANAGE] = lsl_cmd_manage,
+	[LSL_VERB_MOUNT] = lsl_cmd_mount,
+	[LSL_VERB_UNMOUNT] = lsl_cmd_unmount,
 };
 
 /*

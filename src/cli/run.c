@@ -3,7 +3,9 @@
  * RUN: the process gets the caller's own stdin, stdout and stderr (lsl copies
  * none of its bytes) and one end of a control socket; on lsl's end the
  * session leader reports the start and the exit status, and lsl forwards the
- * signals it receives.
+ * signals it receives. When the process gets a pty instead (stdin is a
+ * terminal, or --tty), PROCESS_STARTED brings the pty master and
+ * pty-relay.c takes over.
  */
 #include <errno.h>
 #include <poll.h>
@@ -11,13 +13,17 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "channel.h"
 #include "cli.h"
 #include "output.h"
+#include "pty-relay.h"
+#include "run.h"
 #include "service-client.h"
+#include "tty-choice.h"
 #include "util.h"
 
 /* What lsl passes on to the process's group while it runs. */
@@ -28,7 +34,36 @@ struct run {
 	int sigfd;
 	bool started;     /* PROCESS_STARTED came: signals go to the process */
 	uint64_t pending; /* signals that came before, by bit number */
+	uint32_t pty;     /* LSL_RUN_PTY* asked for, 0 for none */
 };
+
+/* lsl is a background job of its terminal (`lsl CMD &` in an interactive shell). */
+static bool in_background(int fd)
+{
+	pid_t fg = tcgetpgrp(fd);
+
+	return fg > 0 && fg != getpgrp();
+}
+
+/* The pty the process gets, if any: which fds it stands for and the window's size. */
+static void choose_pty(const struct lsl_args *a, struct lsl_msg_run *m)
+{
+	bool tty[3];
+	struct winsize ws;
+	int size_fd;
+
+	for (int i = 0; i < 3; i++)
+		tty[i] = isatty(i);
+	/* The terminal's input belongs to the foreground job: a background lsl neither reads it nor makes it raw. */
+	if (tty[0] && in_background(STDIN_FILENO))
+		tty[0] = false;
+	m->flags |= lsl_tty_flags(a->tty, tty);
+	size_fd = lsl_tty_size_fd(tty);
+	if ((m->flags & LSL_RUN_PTY) && size_fd >= 0 && ioctl(size_fd, TIOCGWINSZ, &ws) == 0) {
+		m->rows = ws.ws_row;
+		m->cols = ws.ws_col;
+	}
+}
 
 static int build_run(const struct lsl_args *a, struct lsl_msg_builder *b, struct lsl_err *e)
 {
@@ -57,6 +92,9 @@ static int build_run(const struct lsl_args *a, struct lsl_msg_builder *b, struct
 		argv = (const char *const *)a->command;
 		break;
 	}
+	choose_pty(a, m);
+	if (a->safe_mode)
+		m->flags |= LSL_RUN_SAFE_MODE;
 
 	/* Only what describes the caller's terminal and language; never the whole environment. */
 	for (size_t k = 0; k < ARRAY_SIZE(passed_env); k++) {
@@ -105,7 +143,7 @@ _noreturn_ static void die_by_signal(int sig)
 	_exit(128 + sig);
 }
 
-static void forward_signal(struct run *st, int sig)
+void lsl_run_forward_signal(int ctrl, int sig)
 {
 	_cleanup_msg_ struct lsl_msg_builder b = { 0 };
 
@@ -113,7 +151,7 @@ static void forward_signal(struct run *st, int sig)
 		return;
 	((struct lsl_msg_signal *)lsl_msg_body(&b))->signo = sig;
 	/* If the session leader is gone, EOF on the control socket says the rest. */
-	if (lsl_channel_send_builder(st->ctrl, &b, lsl_channel_next_seq(), NULL, 0) < 0)
+	if (lsl_channel_send_builder(ctrl, &b, lsl_channel_next_seq(), NULL, 0) < 0)
 		log_debug("could not forward signal %d", sig);
 }
 
@@ -132,10 +170,11 @@ static void on_signal(struct run *st)
 	if (n != (ssize_t)sizeof(si))
 		return;
 	sig = (int)si.ssi_signo;
-	if (sig <= 0 || sig >= 64)
+	/* A resize before the relay runs: it sends the size it finds when it starts. */
+	if (sig <= 0 || sig >= 64 || sig == SIGWINCH)
 		return;
 	if (st->started) {
-		forward_signal(st, sig);
+		lsl_run_forward_signal(st->ctrl, sig);
 		return;
 	}
 	if ((st->pending & (1ULL << sig)) && sig != SIGUSR1 && sig != SIGUSR2)
@@ -148,18 +187,17 @@ static void on_started(struct run *st)
 	st->started = true;
 	for (int sig = 1; sig < 64; sig++)
 		if (st->pending & (1ULL << sig))
-			forward_signal(st, sig);
+			lsl_run_forward_signal(st->ctrl, sig);
 	st->pending = 0;
 }
 
 static int exit_code_of(uint32_t code) { return code > 255 ? 255 : (int)code; }
 
-/* One message on the control socket: 1 = keep waiting, 0 = done (*code set), <0 = error (e set). */
-static int on_control(struct run *st, int *code, struct lsl_err *e)
+int lsl_run_control(int ctrl, int *code, bool *started, int *master, struct lsl_err *e)
 {
 	_cleanup_received_ struct lsl_received m = { .nfds = 0 };
 	struct lsl_err bad = { 0 };
-	int r = lsl_channel_recv(st->ctrl, &m, &bad);
+	int r = lsl_channel_recv(ctrl, &m, &bad);
 
 	if (r == -ECONNRESET)
 		return lsl_err_setf(e, r, "the distribution stopped before the process exited");
@@ -172,7 +210,13 @@ static int on_control(struct run *st, int *code, struct lsl_err *e)
 
 	switch (lsl_received_header(&m)->type) {
 	case LSL_MSG_PROCESS_STARTED:
-		on_started(st);
+		if (*started) {
+			log_debug("ignoring a second PROCESS_STARTED");
+			return 1;
+		}
+		*started = true;
+		if (m.nfds == 1)
+			*master = TAKE_FD(m.fds[0]);
 		return 1;
 	case LSL_MSG_PROCESS_FAILED: {
 		const struct lsl_msg_process_failed *f = m.msg;
@@ -219,9 +263,14 @@ int lsl_cmd_run(const struct lsl_args *a, struct lsl_err *e)
 	peer = sv[1];
 
 	/* From here on, the signals are lsl's to pass on: held, and read from a signalfd. */
+	st.pty = ((const struct lsl_msg_run *)lsl_msg_body(&b))->flags &
+		 (LSL_RUN_PTY | LSL_RUN_PTY_STDIN | LSL_RUN_PTY_STDOUT | LSL_RUN_PTY_STDERR);
 	sigemptyset(&mask);
 	for (size_t k = 0; k < ARRAY_SIZE(forwarded_signals); k++)
 		sigaddset(&mask, forwarded_signals[k]);
+	/* With a pty, resizes too: dropped until the relay runs, which sends the size it finds first. */
+	if (st.pty)
+		sigaddset(&mask, SIGWINCH);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
 		return lsl_err_set(e, errno, "blocking signals");
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
@@ -263,11 +312,19 @@ int lsl_cmd_run(const struct lsl_args *a, struct lsl_err *e)
 		if (r < 0)
 			return r;
 		if (p[0].revents) {
-			r = on_control(&st, &code, e);
+			bool started = st.started;
+			_cleanup_close_ int master = -1;
+
+			r = lsl_run_control(ctrl, &code, &started, &master, e);
 			if (r < 0)
 				return r;
 			if (r == 0)
 				return code;
+			if (started && !st.started)
+				on_started(&st);
+			/* A session leader that gave no pty (it predates them) passed the fds through: just wait. */
+			if (master >= 0 && st.pty)
+				return lsl_pty_relay(ctrl, sigfd, TAKE_FD(master), st.pty, e);
 			continue;
 		}
 		if (p[1].revents)

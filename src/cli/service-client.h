@@ -35,6 +35,8 @@ struct lsl_reply_ops {
 	/* NULL: a LIST_ENTRY is a protocol error. Returns 0 or a negative errno (e set). */
 	int (*list_entry)(void *userdata, const struct lsl_msg_list_entry *m, struct lsl_err *e);
 	void *userdata;
+	/* NULL: a MOUNT_ENTRY is a protocol error. Returns 0 or a negative errno (e set). */
+	int (*mount_entry)(void *userdata, const struct lsl_msg_mount_entry *m, struct lsl_err *e);
 };
 
 /* Send a built request with fds; *seq receives its sequence number. Returns 0 or -errno (e set). */

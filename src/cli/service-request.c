@@ -65,6 +65,11 @@ int lsl_service_reply_step(int fd, uint64_t seq, const struct lsl_reply_ops *ops
 			break;
 		r = ops->list_entry(ops->userdata, m.msg, e);
 		return r < 0 ? r : 0;
+	case LSL_MSG_MOUNT_ENTRY:
+		if (!ops || !ops->mount_entry)
+			break;
+		r = ops->mount_entry(ops->userdata, m.msg, e);
+		return r < 0 ? r : 0;
 	case LSL_MSG_RESULT: {
 		const struct lsl_msg_result *res = m.msg;
 		const char *msg = lsl_msg_str(m.msg, res->message);

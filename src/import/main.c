@@ -24,6 +24,7 @@
 
 #include "entry-path.h"
 #include "extract.h"
+#include "helper-process.h"
 #include "log.h"
 #include "util.h"
 
@@ -31,26 +32,10 @@
 #define TARGET_FD 3
 #define PROGRESS_FD 4
 
-/* Inherited state that must not shape the extraction. */
+/* Inherited state that must not shape the extraction (see helper-process.h). */
 static void reset_process(void)
 {
-	static const int default_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
-	sigset_t none;
-
-	/* Nothing below reads the environment; libarchive must not either. */
-	clearenv();
-	/* Names in pax headers are UTF-8: decode them without a conversion that could fail. */
-	if (!setlocale(LC_CTYPE, "C.UTF-8"))
-		setlocale(LC_CTYPE, "C");
-	/* A blocked or ignored SIGTERM survives exec: undo it so that stopping us works. */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (size_t i = 0; i < ARRAY_SIZE(default_signals); i++)
-		signal(default_signals[i], SIG_DFL);
-	/* A listener that closes the progress pipe costs progress, not the import. */
-	signal(SIGPIPE, SIG_IGN);
-	/* Our working directory is the distribution: no core file may land there. */
-	prctl(PR_SET_DUMPABLE, 0);
+	lsl_helper_reset_process();
 	/*
 	 * Every member's mode is set exactly (ARCHIVE_EXTRACT_PERM) whatever the
 	 * umask; the umask only shapes the directories the archive implies
@@ -59,44 +44,11 @@ static void reset_process(void)
 	umask(022);
 }
 
-static bool fd_is_open(int fd) { return fcntl(fd, F_GETFD) >= 0 || errno != EBADF; }
-
-/*
- * 1 and 2 closed would let a file we create take their number, and the
- * error line land in the distribution: fill them with /dev/null.
- */
-static void fill_stdout_stderr(void)
-{
-	for (int fd = 1; fd <= 2; fd++) {
-		int n;
-
-		if (fd_is_open(fd))
-			continue;
-		n = open("/dev/null", O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (n >= 0 && n != fd) {
-			dup2(n, fd);
-			close(n);
-		}
-	}
-}
-
-/* fd 4 if it is open for writing, made non-blocking (see progress.h); else -1. */
-static int progress_fd(void)
-{
-	int fl = fcntl(PROGRESS_FD, F_GETFL);
-
-	if (fl < 0 || ((fl & O_ACCMODE) != O_WRONLY && (fl & O_ACCMODE) != O_RDWR))
-		return -1;
-	if (fcntl(PROGRESS_FD, F_SETFL, fl | O_NONBLOCK) < 0)
-		return -1;
-	return PROGRESS_FD;
-}
-
 static int check_fds(struct lsl_err *e)
 {
 	struct stat st;
 
-	if (!fd_is_open(ARCHIVE_FD))
+	if (!lsl_fd_is_open(ARCHIVE_FD))
 		return lsl_err_set(e, EBADF, "reading the archive (fd 0)");
 	if (fstat(TARGET_FD, &st) < 0)
 		return lsl_err_set(e, errno, "opening the target directory (fd 3)");
@@ -127,7 +79,7 @@ int main(int argc, char **argv)
 	int r;
 
 	reset_process();
-	fill_stdout_stderr();
+	lsl_fill_stdout_stderr();
 	if (argc > 1) {
 		lsl_err_setf(&e, EINVAL,
 			     "lsl-import takes no arguments: the archive is fd 0, the target directory fd 3, "
@@ -136,7 +88,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	/* Decided before anything is opened, so that a file we open can never be taken for it. */
-	int progress = progress_fd();
+	int progress = lsl_progress_fd(PROGRESS_FD);
 	close_all_fds(PROGRESS_FD + 1, NULL, 0);
 
 	r = check_fds(&e);

@@ -31,15 +31,21 @@ static char *read_conf(int rootfd, const char *path, struct lsl_warnings *w)
 	return r < 0 ? NULL : text;
 }
 
-int lsl_distro_config_load(int rootfd, struct lsl_wsl_conf *conf, struct lsl_distribution_conf *dconf,
-			   struct lsl_warnings *w)
+int lsl_distro_config_load(int rootfd, bool safe_mode, struct lsl_wsl_conf *conf,
+			   struct lsl_distribution_conf *dconf, struct lsl_warnings *w)
 {
 	_cleanup_free_ char *wsl = NULL, *distribution = NULL;
 	int r = 0;
 
 	lsl_wsl_conf_init(conf);
 	lsl_distribution_conf_init(dconf);
-	wsl = read_conf(rootfd, "/etc/wsl.conf", w);
+	if (safe_mode) {
+		/* Whatever keeps the distribution from starting may be in that file: not even parsed. */
+		lsl_wsl_conf_safe_mode(conf);
+		lsl_warn(w, "safe mode: /etc/wsl.conf ignored");
+	} else {
+		wsl = read_conf(rootfd, "/etc/wsl.conf", w);
+	}
 	if (wsl)
 		r = lsl_wsl_conf_parse(conf, "/etc/wsl.conf", wsl, lsl_warn_cb, w);
 	distribution = read_conf(rootfd, "/etc/wsl-distribution.conf", w);

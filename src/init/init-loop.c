@@ -2,7 +2,9 @@
 /*
  * pid 1 of a distribution: check how it was started, boot, report the start
  * on the init channel, then serve INITIALIZE, CREATE_SESSION and
- * TERMINATE_INSTANCE while reaping every orphan of the namespace.
+ * TERMINATE_INSTANCE while reaping every orphan of the namespace. With
+ * [boot] systemd, init hands pid 1 to systemd at the first INITIALIZE and
+ * goes on as its child (systemd.h).
  */
 #include "init.h"
 
@@ -24,19 +26,25 @@
 #include "cgroup.h"
 #include "channel.h"
 #include "distro-config.h"
+#include "fd-limit.h"
 #include "fstab-mount.h"
+#include "idle.h"
 #include "log.h"
 #include "network-setup.h"
 #include "os-release.h"
 #include "passwd.h"
 #include "protocol.h"
 #include "session.h"
+#include "systemd.h"
 #include "terminate.h"
 #include "timezone.h"
+#include "user-session.h"
 #include "util.h"
 #include "warnings.h"
 
-enum { EV_CHANNEL = 1, EV_SIGNAL, EV_TIMER };
+enum { EV_CHANNEL = 1, EV_SIGNAL, EV_TIMER, EV_IDLE };
+/* systemd.h's three fds: notifications, exec outcome, boot timer. */
+enum { EV_SYSTEMD = 100, EV_SYSTEMD_LAST = EV_SYSTEMD + 2 };
 
 struct init_state {
 	int channel_fd;
@@ -49,9 +57,18 @@ struct init_state {
 	bool initialized;                    /* INITIALIZE's one-time steps are done */
 	int host_root_fd;                    /* the host's mount tree, until automount used it */
 	uint32_t default_uid;                /* after [user] default */
+	struct lsl_idle_watch idle;          /* who is a user process; the session leaders' eventfd */
+	bool safe_mode;                      /* lsl --safe-mode: /etc/wsl.conf is ignored */
+	struct lsl_systemd systemd;          /* [boot] systemd (systemd.h) */
+	bool deferred;                       /* the first INITIALIZE's answer waits for systemd's boot */
+	uint64_t deferred_seq;               /* its seq */
+	struct lsl_warnings deferred_w;      /* and its warnings */
 };
 
 static char log_name[96];
+
+static bool start_systemd(struct init_state *s, struct lsl_warnings *w);
+static void reply_initialize(struct init_state *s, uint64_t seq, struct lsl_warnings *warnings);
 
 static void set_log_name(const char *distribution)
 {
@@ -145,6 +162,8 @@ static void first_initialize(struct init_state *s, const struct lsl_msg_initiali
 	const struct lsl_wsl_conf *c = &s->conf;
 
 	s->default_uid = configured_default_uid(s, rootfd, m->default_uid, w);
+	if (c->boot_systemd)
+		lsl_systemd_note_host(&s->systemd, s->host_root_fd);
 	lsl_automount_host(c, &s->host_root_fd, w);
 	if (c->automount_mount_fstab)
 		lsl_mount_fstab(rootfd, w);
@@ -152,20 +171,19 @@ static void first_initialize(struct init_state *s, const struct lsl_msg_initiali
 			  lsl_msg_str(m, m->host_resolv_conf), w);
 	if (c->time_use_host_timezone)
 		lsl_set_timezone(lsl_msg_str(m, m->timezone), w);
-	(void)lsl_start_boot_command(c->boot_command, s->distribution, (mode_t)c->filesystem_umask, w);
 	s->initialized = true;
+	/* systemd first; [boot] command and the answer once it is ready (or waited for long enough). */
+	if (c->boot_systemd && start_systemd(s, w))
+		return;
+	(void)lsl_start_boot_command(c->boot_command, s->distribution, (mode_t)c->filesystem_umask, w);
 }
 
 static void handle_initialize(struct init_state *s, const struct lsl_received *r)
 {
 	const struct lsl_msg_initialize *m = r->msg;
 	const char *distribution = lsl_msg_str(m, m->distribution);
-	_cleanup_free_ char *os_id = NULL, *os_version = NULL;
-	_cleanup_msg_ struct lsl_msg_builder b;
-	struct lsl_msg_initialize_response *resp;
 	struct lsl_warnings w = { 0 };
 	_cleanup_close_ int rootfd = -1;
-	int ret;
 
 	if (distro_name_valid(distribution) && !s->initialized) {
 		free(s->distribution);
@@ -177,6 +195,24 @@ static void handle_initialize(struct init_state *s, const struct lsl_received *r
 		lsl_warn(&w, "opening /: %s", strerror(errno));
 	else if (!s->initialized)
 		first_initialize(s, m, rootfd, &w);
+	if (s->systemd.waiting && !s->deferred) {
+		/* Answered when systemd is ready: the first command runs in a booted system. */
+		s->deferred = true;
+		s->deferred_seq = lsl_received_header(r)->seq;
+		s->deferred_w = w;
+		return;
+	}
+	reply_initialize(s, lsl_received_header(r)->seq, &w);
+	lsl_warnings_clear(&w);
+}
+
+static void reply_initialize(struct init_state *s, uint64_t seq, struct lsl_warnings *warnings)
+{
+	_cleanup_free_ char *os_id = NULL, *os_version = NULL;
+	_cleanup_msg_ struct lsl_msg_builder b;
+	struct lsl_msg_initialize_response *resp;
+	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int ret;
 
 	ret = rootfd < 0 ? -EBADF : lsl_os_release_at(rootfd, &os_id, &os_version);
 	if (ret < 0 && ret != -ENOENT)
@@ -192,17 +228,55 @@ static void handle_initialize(struct init_state *s, const struct lsl_received *r
 		      (s->conf.boot_systemd ? LSL_INSTANCE_SYSTEMD : 0);
 	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_initialize_response, os_id), os_id);
 	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_initialize_response, os_version), os_version);
-	lsl_msg_put_strv(&b, LSL_FIELD(lsl_msg_initialize_response, warnings), (const char *const *)w.v);
+	lsl_msg_put_strv(&b, LSL_FIELD(lsl_msg_initialize_response, warnings), (const char *const *)warnings->v);
 	/* The service decides whether this is the first interactive launch; init only says what to run. */
 	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_initialize_response, oobe_command), s->dconf.oobe_command);
 	resp = lsl_msg_body(&b);
 	resp->oobe_default_uid = s->dconf.oobe_default_uid;
-	resp->idle_timeout_ms = LSL_IDLE_TIMEOUT_UNSET;
-	ret = lsl_channel_send_builder(s->channel_fd, &b, lsl_received_header(r)->seq, NULL, 0);
+	resp->idle_timeout_ms = s->conf.general_idle_timeout_ms; /* INT_MIN = LSL_IDLE_TIMEOUT_UNSET */
+	ret = lsl_channel_send_builder(s->channel_fd, &b, seq, NULL, 0);
 fail:
 	if (ret < 0)
 		log_warning_errno(ret, "sending INITIALIZE_RESPONSE");
-	lsl_warnings_clear(&w);
+}
+
+/* [boot] systemd: true while the answer to INITIALIZE waits for its boot. */
+static bool start_systemd(struct init_state *s, struct lsl_warnings *w)
+{
+	static const uint32_t tags[3] = { EV_SYSTEMD, EV_SYSTEMD + 1, EV_SYSTEMD + 2 };
+
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = EV_SIGNAL };
+
+	if (!lsl_systemd_start(&s->systemd, &s->conf, s->epoll_fd, tags, w))
+		return false;
+	/*
+	 * This is the forked child now. A signalfd wakes epoll through the signal
+	 * queue of the process that added it (pid 1, now systemd): add it again.
+	 */
+	(void)epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->signal_fd, NULL);
+	if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->signal_fd, &ev) < 0)
+		log_error_errno(errno, "watching signals again");
+	s->idle.counts = lsl_systemd_idle_counts;
+	return s->systemd.waiting;
+}
+
+/* An event on one of systemd's fds; when the boot is over, the rest of INITIALIZE and its answer. */
+static void systemd_event(struct init_state *s, int which)
+{
+	bool waited = s->systemd.waiting;
+	struct lsl_warnings late = { 0 };
+
+	/* Past the answer, only the log tells (lsl_warn logs each warning). */
+	bool over = lsl_systemd_event(&s->systemd, which, waited ? &s->deferred_w : &late);
+
+	lsl_warnings_clear(&late);
+	if (!over)
+		return;
+	if (!lsl_terminating(&s->term))
+		(void)lsl_start_boot_command(s->conf.boot_command, s->distribution, (mode_t)s->conf.filesystem_umask,
+					     &s->deferred_w);
+	reply_initialize(s, s->deferred_seq, &s->deferred_w);
+	lsl_warnings_clear(&s->deferred_w);
 }
 
 static void reply_session(struct init_state *s, uint64_t seq, int status, const char *message, int fd)
@@ -249,13 +323,21 @@ static void handle_create_session(struct init_state *s, const struct lsl_receive
 		return;
 	}
 	if (pid == 0) {
+		/* fd 4: the eventfd that tells init to count processes again (see idle.h); lifted first. */
+		int ev = s->idle.event_fd >= 0 ? fcntl(s->idle.event_fd, F_DUPFD_CLOEXEC, 5) : -1;
+
 		/* The session leader keeps its end of the channel, at fd 3, and nothing else of init's. */
 		if (leader_end != 3 && dup3(leader_end, 3, O_CLOEXEC) < 0)
 			_exit(1);
-		(void)close_range(4, ~0U, 0);
+		if (ev >= 0 && dup3(ev, 4, O_CLOEXEC) < 0)
+			_exit(1);
+		(void)close_range(ev >= 0 ? 5 : 4, ~0U, 0);
+		lsl_idle_leader_setup(ev >= 0 ? 4 : -1);
 		lsl_session_leader(3, s->distribution, (mode_t)s->conf.filesystem_umask);
 	}
 	log_debug("session leader %d started", (int)pid);
+	if (lsl_idle_add_leader(&s->idle, pid) < 0)
+		log_warning("out of memory: session leader %d counts as a user process", (int)pid);
 	reply_session(s, seq, 0, NULL, service_end);
 }
 
@@ -264,6 +346,12 @@ static void begin_termination(struct init_state *s, uint32_t grace_ms)
 	int r;
 
 	log_info("terminating (grace %u ms)", grace_ms > LSL_GRACE_MAX_MS ? LSL_GRACE_MAX_MS : grace_ms);
+	/* With systemd as pid 1, its shutdown transaction stops everything, init's processes last. */
+	if (lsl_systemd_is_pid1(&s->systemd) && !lsl_terminating(&s->term)) {
+		lsl_user_sessions_end();
+		lsl_systemd_poweroff();
+	}
+	s->term.no_signals = lsl_systemd_is_pid1(&s->systemd);
 	r = lsl_terminate_begin(&s->term, grace_ms);
 	if (r < 0) {
 		log_error_errno(r, "arming the termination timer");
@@ -286,6 +374,29 @@ static void channel_closed(struct init_state *s)
 	close(s->channel_fd);
 	s->channel_fd = -1;
 	begin_termination(s, LSL_GRACE_DEFAULT_MS);
+}
+
+/*
+ * Count the user processes and say "idle" when there are none: unsolicited
+ * (seq 0) after an event only when idle, or as the answer to IDLE_CHECK (seq).
+ */
+static void report_idle(struct init_state *s, uint64_t seq)
+{
+	struct lsl_msg_instance_idle m = { .hdr = { .type = LSL_MSG_INSTANCE_IDLE, .size = sizeof(m), .seq = seq } };
+	int n, r;
+
+	if (s->channel_fd < 0 || lsl_terminating(&s->term) || (!seq && !s->initialized))
+		return;
+	n = lsl_idle_count(&s->idle, seq == 0);
+	if (n < 0)
+		log_warning_errno(n, "counting the processes in /proc");
+	if (seq == 0 && n != 0)
+		return;
+	m.idle = n == 0;
+	m.processes = n > 0 ? (uint32_t)n : 0;
+	r = lsl_channel_send(s->channel_fd, &m, sizeof(m), NULL, 0);
+	if (r < 0)
+		log_warning_errno(r, "sending INSTANCE_IDLE");
 }
 
 static void channel_event(struct init_state *s, uint32_t events)
@@ -323,6 +434,9 @@ static void channel_event(struct init_state *s, uint32_t events)
 		begin_termination(s, t->grace_ms);
 		break;
 	}
+	case LSL_MSG_IDLE_CHECK:
+		report_idle(s, lsl_received_header(&r)->seq);
+		break;
 	default:
 		log_warning("ignoring an unexpected %s message", lsl_msg_type_name(lsl_received_header(&r)->type));
 	}
@@ -334,10 +448,15 @@ static void signal_event(struct init_state *s)
 
 	while (RETRY_EINTR(read(s->signal_fd, &si, sizeof(si))) == (ssize_t)sizeof(si)) {
 		switch (si.ssi_signo) {
-		case SIGCHLD:
-			if (lsl_reap_children() && lsl_terminating(&s->term))
+		case SIGCHLD: {
+			bool reaped = false;
+			if (lsl_idle_reap(&s->idle, &reaped) && lsl_terminating(&s->term))
 				exit(0);
+			/* An orphan or a session leader ended: maybe the last user process. */
+			if (reaped)
+				report_idle(s, 0);
 			break;
+		}
 		case SIGTERM:
 		case SIGINT:
 			begin_termination(s, LSL_GRACE_DEFAULT_MS);
@@ -375,9 +494,17 @@ static _noreturn_ void serve(struct init_state *s)
 			case EV_SIGNAL:
 				signal_event(s);
 				break;
+			case EV_IDLE:
+				/* A session leader reaped a process of its own or finished a request. */
+				lsl_idle_drain(&s->idle);
+				report_idle(s, 0);
+				break;
 			case EV_TIMER:
 				log_info("grace period over: exiting");
 				exit(0);
+			case EV_SYSTEMD ... EV_SYSTEMD_LAST:
+				systemd_event(s, (int)(events[i].data.u32 - EV_SYSTEMD));
+				break;
 			}
 		}
 	}
@@ -388,10 +515,15 @@ static void boot_config(struct init_state *s, struct lsl_warnings *w)
 {
 	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-	if (rootfd < 0 || lsl_distro_config_load(rootfd, &s->conf, &s->dconf, w) < 0) {
+	if (rootfd < 0 || lsl_distro_config_load(rootfd, s->safe_mode, &s->conf, &s->dconf, w) < 0) {
 		lsl_warn(w, "reading /etc/wsl.conf: %s: using the defaults", strerror(rootfd < 0 ? errno : ENOMEM));
 		lsl_wsl_conf_free(&s->conf);
 		lsl_wsl_conf_init(&s->conf);
+	}
+	/* The v1 hierarchies are the host's, outside the distribution's cgroup: systemd's tree would stay there. */
+	if (s->conf.boot_systemd && s->conf.automount_cgroups == LSL_CGROUPS_V1) {
+		lsl_warn(w, "automount.cgroups=v1 is not possible with [boot] systemd on a Linux host: using v2");
+		s->conf.automount_cgroups = LSL_CGROUPS_V2;
 	}
 	lsl_mount_cgroups(s->conf.automount_cgroups, w);
 }
@@ -399,7 +531,7 @@ static void boot_config(struct init_state *s, struct lsl_warnings *w)
 int lsl_init_main(int argc, char **argv)
 {
 	struct init_state s = { .channel_fd = -1, .epoll_fd = -1, .signal_fd = -1, .host_root_fd = -1,
-				.term = { .timer_fd = -1 } };
+				.term = { .timer_fd = -1 }, .systemd = LSL_SYSTEMD_INIT };
 	struct sigaction ignore = { .sa_handler = SIG_IGN };
 	const char *name = getenv("LSL_DISTRO_NAME");
 	struct lsl_err e = { 0 };
@@ -421,6 +553,8 @@ int lsl_init_main(int argc, char **argv)
 	close_inherited_fds(s.channel_fd, s.host_root_fd);
 	(void)fd_set_cloexec(s.channel_fd, true);
 	unsetenv("LSL_INIT_CHANNEL");
+	s.safe_mode = streq_ptr(getenv("LSL_SAFE_MODE"), "1");
+	unsetenv("LSL_SAFE_MODE");
 	if (distro_name_valid(name))
 		s.distribution = strdup(name);
 	if (chdir("/") < 0)
@@ -438,6 +572,13 @@ int lsl_init_main(int argc, char **argv)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_SETMASK, &mask, NULL);
+	/* A session leader holds fds for each of its processes; theirs get the usual limit back. */
+	r = lsl_nofile_raise();
+	if (r < 0)
+		log_warning_errno(r, "raising the open file limit");
+	r = lsl_idle_watch_init(&s.idle);
+	if (r < 0)
+		log_warning_errno(r, "creating an eventfd: idleness is noticed only when init reaps");
 
 	umask(0);
 	r = lsl_boot_mounts(&e);
@@ -462,6 +603,10 @@ int lsl_init_main(int argc, char **argv)
 		r = watch(s.epoll_fd, s.channel_fd, EV_CHANNEL);
 	if (r == 0)
 		r = watch(s.epoll_fd, s.signal_fd, EV_SIGNAL);
+	if (r == 0 && s.idle.event_fd >= 0 && watch(s.epoll_fd, s.idle.event_fd, EV_IDLE) < 0) {
+		log_warning_errno(errno, "watching the session leaders' eventfd");
+		close(TAKE_FD(s.idle.event_fd));
+	}
 	if (r < 0) {
 		lsl_err_set(&e, r, "setting up init's event loop");
 		log_error("%s", lsl_err_str(&e));

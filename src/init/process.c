@@ -13,9 +13,14 @@
 
 #include "command.h"
 #include "environment.h"
+#include "fd-limit.h"
 #include "log.h"
 #include "macros.h"
 #include "passwd.h"
+#include "protocol.h"
+#include "pty.h"
+#include "systemd.h"
+#include "user-session.h"
 #include "util.h"
 
 /* Everything the child needs, prepared before fork() so that the child allocates nothing. */
@@ -61,6 +66,8 @@ static int prepare(const struct lsl_process_request *req, struct prepared *p, st
 	r = lsl_locale_lang_at(rootfd, &lang);
 	if (r == 0)
 		r = lsl_build_environment(&p->user, req->env, lang, req->distribution, &p->env);
+	if (r == 0 && req->login_session)
+		r = lsl_user_session_env(&p->env, p->user.uid);
 	if (r == 0)
 		r = lsl_resolve_cwd(req->cwd, p->user.home, &p->cwd);
 	if (r < 0) {
@@ -145,21 +152,37 @@ static int become_user(const struct lsl_user *u)
 	return 0;
 }
 
-static _noreturn_ void child_run(const struct prepared *p, const int stdio[3], mode_t mask, int pipe_fd)
+static _noreturn_ void child_run(const struct prepared *p, const struct lsl_process_request *req, int pipe_fd)
 {
+	static const uint32_t pty_bit[3] = { LSL_RUN_PTY_STDIN, LSL_RUN_PTY_STDOUT, LSL_RUN_PTY_STDERR };
 	struct lsl_spawn_error err;
+	int stdio[3] = { req->stdio[0], req->stdio[1], req->stdio[2] };
+	bool pty = (req->flags & LSL_RUN_PTY) && req->pty_master >= 0;
 	int r;
 
 	if (setsid() < 0)
 		FAIL(pipe_fd, &err, negative_errno(), 1, "creating a session: %s", strerror(errno));
 	reset_signals();
-	umask(mask & 0777);
+	umask(req->umask & 0777);
+	/* The new pty is the controlling terminal, and each std fd it stands for. */
+	if (pty) {
+		int slave = lsl_pty_slave_for(req->pty_master, p->user.uid);
+		if (slave < 0)
+			FAIL(pipe_fd, &err, slave, 1, "setting up the terminal: %s", strerror(-slave));
+		for (int i = 0; i < 3; i++)
+			if (req->flags & pty_bit[i])
+				stdio[i] = slave;
+	}
 	r = setup_fds(stdio, &pipe_fd);
 	if (r < 0)
 		FAIL(pipe_fd, &err, r, 1, "setting up file descriptors: %s", strerror(-r));
-	/* A terminal as stdin becomes the controlling one, so that job control works. */
-	if (isatty(0))
+	/* Without a pty, a terminal as stdin becomes the controlling one, so that job control works. */
+	if (!pty && isatty(0))
 		(void)ioctl(0, TIOCSCTTY, 0);
+
+	/* As root, with the user's stderr: its logind session (once per user), as WSL's login -f. */
+	if (req->login_session)
+		lsl_user_session_ensure(&p->user, lsl_systemd_session_timeout_ms());
 
 	r = become_user(&p->user);
 	if (r < 0)
@@ -173,6 +196,8 @@ static _noreturn_ void child_run(const struct prepared *p, const int stdio[3], m
 		(void)!chdir("/");
 	}
 
+	/* The open file limit init and the session leader raised for themselves: after the fds are in place. */
+	lsl_nofile_restore();
 	lsl_exec_search(p->command.program, lsl_env_get(p->env, "PATH"), p->command.argv, p->env, lsl_execve,
 			&err);
 	child_fail(pipe_fd, &err);
@@ -204,7 +229,7 @@ int lsl_process_spawn(const struct lsl_process_request *req, pid_t *pid, int *er
 	}
 	if (child == 0) {
 		close(pipe_fds[0]);
-		child_run(&p, req->stdio, req->umask, pipe_fds[1]);
+		child_run(&p, req, pipe_fds[1]);
 	}
 	close(pipe_fds[1]);
 	*pid = child;

@@ -2,6 +2,7 @@
 /* Starting one user process for the session leader. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -17,7 +18,9 @@ struct lsl_process_request {
 	const char *const *argv;
 	const char *const *env;
 	int stdio[3]; /* the process's stdin, stdout, stderr (not taken) */
+	int pty_master; /* with LSL_RUN_PTY in flags: the new pty's master (not taken) */
 	mode_t umask; /* [filesystem] umask of the distribution */
+	bool login_session; /* systemd runs: the user gets a logind session first (user-session.h) */
 };
 
 /*

@@ -15,9 +15,12 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "idle.h"
 #include "log.h"
 #include "process.h"
 #include "protocol.h"
+#include "pty.h"
+#include "systemd.h"
 #include "util.h"
 
 #define SESSION_PROCESSES_MAX 4096
@@ -38,6 +41,7 @@ struct proc {
 	int pipe_fd;    /* the child's error pipe until its outcome is known */
 	int control_fd; /* lsl's control socket until it or the process goes away */
 	int tty_fd;     /* the process's terminal, for WINDOW_SIZE; -1 if none */
+	bool pty;       /* tty_fd is the master of the process's own pty: sent with PROCESS_STARTED */
 	bool started;   /* PROCESS_STARTED sent: EXIT_STATUS follows */
 	bool dead;      /* reaped: freed after the current batch of events */
 	struct watch pipe_watch, control_watch;
@@ -75,13 +79,18 @@ static void watch_close(struct session *s, int *fd)
 
 /* ---- reports on the control socket ---- */
 
-static void report(int control_fd, struct lsl_msg_builder *b, uint64_t seq, const char *what)
+static void report_fd(int control_fd, struct lsl_msg_builder *b, uint64_t seq, const char *what, int fd)
 {
-	int r = lsl_channel_send_builder(control_fd, b, seq, NULL, 0);
+	int r = lsl_channel_send_builder(control_fd, b, seq, &fd, fd >= 0 ? 1 : 0);
 
 	/* The caller may be gone (EPIPE, ECONNRESET): its hang-up is handled on its own. */
 	if (r < 0 && r != -EPIPE && r != -ECONNRESET && r != -ENOTCONN)
 		log_warning_errno(r, "sending %s", what);
+}
+
+static void report(int control_fd, struct lsl_msg_builder *b, uint64_t seq, const char *what)
+{
+	report_fd(control_fd, b, seq, what, -1);
 }
 
 static void send_failed(int control_fd, uint64_t seq, const struct lsl_spawn_error *err)
@@ -105,7 +114,8 @@ static void send_started(struct proc *p)
 	if (lsl_msg_init(&b, LSL_MSG_PROCESS_STARTED, sizeof(struct lsl_msg_process_started)) < 0)
 		return;
 	((struct lsl_msg_process_started *)lsl_msg_body(&b))->pid = p->pid;
-	report(p->control_fd, &b, p->seq, "PROCESS_STARTED");
+	/* lsl relays the pty through the master; the session leader keeps its own for WINDOW_SIZE. */
+	report_fd(p->control_fd, &b, p->seq, "PROCESS_STARTED", p->pty ? p->tty_fd : -1);
 }
 
 static void send_exit(struct proc *p, int status)
@@ -161,6 +171,11 @@ static void proc_hangup(struct session *s, struct proc *p)
 	signal_proc(p, SIGHUP);
 	signal_proc(p, SIGCONT);
 	watch_close(s, &p->control_fd);
+	/* The last reference to a pty's master: the kernel hangs the terminal up (SIGHUP to its foreground). */
+	if (p->tty_fd >= 0) {
+		close(p->tty_fd);
+		p->tty_fd = -1;
+	}
 }
 
 static bool signal_allowed(int sig)
@@ -252,6 +267,7 @@ static void reap(struct session *s)
 		for (struct proc *p = s->procs; p; p = p->next) {
 			if (p->pid == pid && !p->dead) {
 				proc_reaped(s, p, status);
+				lsl_idle_leader_notify(); /* maybe the last process: init counts again */
 				break;
 			}
 		}
@@ -290,6 +306,7 @@ static void create_process(struct session *s, struct lsl_received *m)
 	_cleanup_close_ int control = TAKE_FD(m->fds[3]);
 	_cleanup_free_ const char **argv = NULL, **env = NULL;
 	_cleanup_free_ struct proc *p = NULL;
+	_cleanup_close_ int master = -1;
 	struct lsl_process_request req;
 	struct lsl_spawn_error err;
 	int r;
@@ -324,7 +341,19 @@ static void create_process(struct session *s, struct lsl_received *m)
 		.env = env,
 		.stdio = { m->fds[0], m->fds[1], m->fds[2] },
 		.umask = s->umask,
+		.pty_master = -1,
+		.login_session = lsl_systemd_user_sessions(),
 	};
+	if (c->flags & LSL_RUN_PTY) {
+		master = lsl_pty_open(c->rows, c->cols);
+		if (master < 0) {
+			lsl_spawn_error_set(&err, master, 1, "cannot open a terminal in %s: %s", req.distribution,
+					    strerror(-master));
+			send_failed(control, seq, &err);
+			return;
+		}
+		req.pty_master = master;
+	}
 	*p = (struct proc){ .seq = seq, .pipe_fd = -1, .control_fd = -1, .tty_fd = -1 };
 	p->pipe_watch = (struct watch){ .kind = WATCH_PIPE, .proc = p };
 	p->control_watch = (struct watch){ .kind = WATCH_CONTROL, .proc = p };
@@ -336,7 +365,11 @@ static void create_process(struct session *s, struct lsl_received *m)
 		return;
 	}
 	p->control_fd = TAKE_FD(control);
-	for (int i = 0; i < 3; i++) {
+	if (master >= 0) {
+		p->tty_fd = TAKE_FD(master);
+		p->pty = true;
+	}
+	for (int i = 0; i < 3 && p->tty_fd < 0; i++) {
 		if (isatty(m->fds[i])) {
 			p->tty_fd = fcntl(m->fds[i], F_DUPFD_CLOEXEC, 3);
 			break;
@@ -384,9 +417,10 @@ static void channel_event(struct session *s, uint32_t events)
 		channel_closed(s);
 		return;
 	}
-	if (lsl_received_header(&m)->type == LSL_MSG_CREATE_PROCESS)
+	if (lsl_received_header(&m)->type == LSL_MSG_CREATE_PROCESS) {
 		create_process(s, &m);
-	else
+		lsl_idle_leader_handled(s->channel_fd, lsl_received_header(&m)->seq);
+	} else
 		log_warning("ignoring an unexpected %s message", lsl_msg_type_name(lsl_received_header(&m)->type));
 }
 

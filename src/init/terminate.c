@@ -19,10 +19,12 @@ int lsl_terminate_begin(struct lsl_terminator *t, uint32_t grace_ms)
 
 	if (grace_ms > LSL_GRACE_MAX_MS)
 		grace_ms = LSL_GRACE_MAX_MS;
-	/* From pid 1, -1 reaches every process of the namespace except init itself. */
-	if (kill(-1, SIGTERM) < 0 && errno != ESRCH)
-		log_warning_errno(errno, "sending SIGTERM to every process");
-	(void)kill(-1, SIGCONT);
+	/* -1 reaches every process of the namespace except pid 1 and init itself. */
+	if (!t->no_signals) {
+		if (kill(-1, SIGTERM) < 0 && errno != ESRCH)
+			log_warning_errno(errno, "sending SIGTERM to every process");
+		(void)kill(-1, SIGCONT);
+	}
 
 	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
 		return negative_errno();

@@ -11,11 +11,13 @@
 struct lsl_terminator {
 	int timer_fd; /* fires at the end of the grace period; -1 until terminating */
 	uint64_t deadline_ns; /* CLOCK_MONOTONIC */
+	bool no_signals; /* systemd is pid 1: its own shutdown stops every process, in order */
 };
 
 /*
  * Start (or hasten) the end: SIGTERM then SIGCONT (so that stopped processes
- * can act on it) to every process of the pid namespace but init, and a
+ * can act on it) to every process of the pid namespace but init and pid 1
+ * (none with no_signals), and a
  * deadline grace_ms (capped at LSL_GRACE_MAX_MS) from now; an earlier
  * request's deadline is kept if sooner. Returns 0 or a negative errno (no
  * timer: the caller should not wait).

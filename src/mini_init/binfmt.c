@@ -82,3 +82,16 @@ int lsl_binfmt_set(int binfmt_fd, const char *name, const char *interpreter, boo
 		return lsl_err_set(e, r, "registering the binfmt_misc entry %s", name);
 	return 0;
 }
+
+int lsl_binfmt_present(int binfmt_fd, const char *name)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = read_file_at(binfmt_fd, name, 64 * 1024, &text, NULL);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	/* The entry's first line is "enabled" or "disabled". */
+	return startswith(text, "enabled\n") ? 1 : 0;
+}

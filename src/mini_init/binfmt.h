@@ -36,3 +36,11 @@ int lsl_binfmt_open(struct lsl_err *e);
  * build's.
  */
 int lsl_binfmt_set(int binfmt_fd, const char *name, const char *interpreter, bool enabled, struct lsl_err *e);
+
+/*
+ * Whether the entry `name` is still there and enabled. Something in a
+ * distribution (systemd-binfmt, a package script) may remove or disable
+ * every entry of the host's binfmt_misc. Returns 1 (fine), 0 (missing or
+ * disabled) or a negative errno.
+ */
+int lsl_binfmt_present(int binfmt_fd, const char *name);

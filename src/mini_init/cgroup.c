@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "macros.h"
@@ -429,5 +431,111 @@ int lsl_cgroup_remove(int rootfd, struct lsl_cgroup *cg)
 		remove_base(rootfd, cg->base);
 	}
 	lsl_cgroup_close(cg);
+	return r;
+}
+
+/*
+ * Kill what is left in every cgroup below <base> and remove them: what an
+ * earlier mini_init of this instance left when it was killed. Waits for
+ * each to empty through EPOLLPRI on cgroup.events, at most until deadline.
+ */
+static int empty_leftovers(struct lsl_cgroup *cgs, size_t n, int timeout_ms)
+{
+	_cleanup_close_ int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct timespec now;
+	uint64_t deadline;
+	size_t left = 0;
+
+	if (ep < 0)
+		return negative_errno();
+	for (size_t i = 0; i < n; i++) {
+		struct epoll_event ev = { .events = EPOLLPRI, .data.u64 = i };
+		int r;
+
+		if (lsl_cgroup_populated(&cgs[i]) <= 0)
+			continue;
+		r = lsl_cgroup_kill(&cgs[i]);
+		if (r < 0)
+			log_warning_errno(r, "killing what is left in the cgroup %s/%s", cgs[i].base, cgs[i].name);
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, cgs[i].events_fd, &ev) < 0)
+			return negative_errno();
+		left++;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000 + (uint64_t)timeout_ms;
+	while (left > 0) {
+		struct epoll_event evs[16];
+		uint64_t ms;
+		int k;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+		if (ms >= deadline)
+			return -ETIMEDOUT;
+		k = epoll_wait(ep, evs, ARRAY_SIZE(evs), (int)(deadline - ms));
+		if (k < 0 && errno != EINTR)
+			return negative_errno();
+		left = 0;
+		for (size_t i = 0; i < n; i++) {
+			int r = lsl_cgroup_populated(&cgs[i]);
+			if (r > 0) {
+				/* Before cgroup.kill existed, a fork may have escaped the last pass. */
+				(void)lsl_cgroup_kill(&cgs[i]);
+				left++;
+			} else if (r == 0) {
+				(void)epoll_ctl(ep, EPOLL_CTL_DEL, cgs[i].events_fd, NULL);
+			}
+		}
+	}
+	return 0;
+}
+
+int lsl_cgroup_remove_leftovers(int rootfd, const char *base, int timeout_ms)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	_cleanup_close_ int base_fd = openat(rootfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct lsl_cgroup *cgs = NULL;
+	size_t n = 0;
+	int r;
+
+	if (base_fd < 0)
+		return errno == ENOENT ? 0 : negative_errno();
+	r = child_cgroups(base_fd, &names);
+	if (r < 0)
+		return r;
+	n = strv_length(names);
+	if (n == 0) {
+		remove_base(rootfd, base);
+		return 0;
+	}
+	cgs = calloc(n, sizeof(*cgs));
+	if (!cgs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		cgs[i] = (struct lsl_cgroup)LSL_CGROUP_INIT;
+	for (size_t i = 0; i < n; i++) {
+		struct lsl_cgroup *c = &cgs[i];
+
+		c->base = strdup(base);
+		c->name = strdup(names[i]);
+		c->base_fd = fcntl(base_fd, F_DUPFD_CLOEXEC, 3);
+		c->dir_fd = openat(base_fd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (c->dir_fd >= 0)
+			c->events_fd = openat(c->dir_fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+		if (!c->base || !c->name || c->base_fd < 0 || c->events_fd < 0) {
+			r = c->base && c->name ? negative_errno() : -ENOMEM;
+			break;
+		}
+		log_info("removing the leftover cgroup %s/%s", base, names[i]);
+	}
+	if (r == 0)
+		r = empty_leftovers(cgs, n, timeout_ms);
+	for (size_t i = 0; i < n; i++) {
+		if (r == 0 || (cgs[i].events_fd >= 0 && lsl_cgroup_populated(&cgs[i]) == 0))
+			(void)lsl_cgroup_remove(rootfd, &cgs[i]);
+		else
+			lsl_cgroup_close(&cgs[i]);
+	}
+	free(cgs);
 	return r;
 }

@@ -75,3 +75,12 @@ int lsl_cgroup_remove(int rootfd, struct lsl_cgroup *cg);
 
 /* Close the fds and free the names (the cgroup itself stays). */
 void lsl_cgroup_close(struct lsl_cgroup *cg);
+
+/*
+ * At mini_init's start: every cgroup below <base> was left by an earlier
+ * mini_init of this instance that was killed. SIGKILL what is left in each,
+ * wait (at most timeout_ms) until they are empty, and remove them (and
+ * <base> if nothing else is there). Returns 0, or a negative errno
+ * (-ETIMEDOUT: some still had processes; those were left in place).
+ */
+int lsl_cgroup_remove_leftovers(int rootfd, const char *base, int timeout_ms);

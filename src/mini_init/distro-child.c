@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "image-root.h"
+#include "fd-limit.h"
 #include "log.h"
 #include "protocol.h"
 #include "root-path.h"
@@ -151,9 +153,14 @@ static int prepare_root(const struct lsl_distro_child *c, int *host_tree, struct
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return lsl_err_set(e, errno, "making the distribution's mounts private");
 
-	/* pivot_root needs the new root to be a mount point: bind it onto itself. */
-	if (mount(c->rootfs, c->rootfs, NULL, MS_BIND, NULL) < 0)
+	/* pivot_root needs the new root to be a mount point: the image's mount, or the directory bound onto itself. */
+	if (c->image_fd >= 0) {
+		r = lsl_image_root_mount(c->name, c->image_fd, c->rootfs, e);
+		if (r < 0)
+			return r;
+	} else if (mount(c->rootfs, c->rootfs, NULL, MS_BIND, NULL) < 0) {
 		return lsl_err_set(e, errno, "mounting the root directory %s", c->rootfs);
+	}
 	if (chdir(c->rootfs) < 0)
 		return lsl_err_set(e, errno, "entering the root directory %s", c->rootfs);
 	rootfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -182,7 +189,8 @@ _noreturn_ void lsl_distro_child_run(const struct lsl_distro_child *c)
 {
 	char env_name[96];
 	char *const argv[] = { (char *)"init", NULL };
-	char *envp[] = { env_name, (char *)"LSL_INIT_CHANNEL=3", NULL, NULL };
+	char *envp[] = { env_name, (char *)"LSL_INIT_CHANNEL=3", NULL, NULL, NULL };
+	size_t nenv = 2;
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	struct lsl_err e = { 0 };
 	int channel = c->channel_fd, host_tree = -1, r;
@@ -217,14 +225,17 @@ _noreturn_ void lsl_distro_child_run(const struct lsl_distro_child *c)
 		host_tree = 4;
 	if (host_tree == 4) {
 		(void)fd_set_cloexec(4, false);
-		envp[2] = (char *)"LSL_HOST_ROOT_FD=4";
+		envp[nenv++] = (char *)"LSL_HOST_ROOT_FD=4";
 	}
+	if (c->safe_mode)
+		envp[nenv++] = (char *)"LSL_SAFE_MODE=1";
 	if (close_range(host_tree == 4 ? 5 : 4, ~0U, 0) < 0)
 		close_all_fds(host_tree == 4 ? 5 : 4, NULL, 0); /* before Linux 5.9 */
 	/* mini_init's blocked signals and ignored SIGPIPE must not reach init. */
 	sigaction(SIGPIPE, &dfl, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	lsl_nofile_restore(); /* init raises its own */
 
 	execve("/init", argv, envp);
 	lsl_err_set(&e, errno, "starting /init");

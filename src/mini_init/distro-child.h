@@ -6,14 +6,18 @@
  */
 #pragma once
 
+#include <stdbool.h>
+
 #include "macros.h"
 
 struct lsl_distro_child {
 	const char *name;      /* distribution name (validated) */
-	const char *rootfs;    /* absolute host path of its root directory */
+	const char *rootfs;    /* absolute host path of its root directory (the mount point of image_fd) */
+	int image_fd;          /* the ext4 image to mount at rootfs (LSL_LAUNCH_IMAGE), or -1 */
 	const char *init_path; /* the static init to bind at /init */
 	const char *mnt_wsl;   /* mini_init's shared tmpfs, to appear at /mnt/wsl */
 	int channel_fd;        /* the init channel: fd 3 of init */
+	bool safe_mode;        /* LSL_LAUNCH_SAFE_MODE: init ignores wsl.conf (LSL_SAFE_MODE=1) */
 };
 
 /* Never returns: execs /init, or sends CREATE_INSTANCE_RESULT and _exit(1)s. */

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "image-root.h"
 #include "mini-init.h"
 #include "util.h"
 
@@ -67,6 +68,8 @@ static void finish(struct lsl_mini_init *mi, struct lsl_init *init)
 		init->watching = false;
 	}
 	(void)lsl_cgroup_remove(mi->cgroot_fd, &init->cg);
+	if (init->image_root)
+		lsl_image_root_remove(init->name);
 	log_info("%s stopped (init %d, wait status %d)", init->name, (int)init->pid, init->wait_status);
 	send_child_exit(mi, init);
 

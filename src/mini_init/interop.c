@@ -47,6 +47,31 @@ void lsl_interop_release(struct lsl_mini_init *mi)
 		log_warning("%s", lsl_err_str(&e));
 }
 
+/*
+ * Asked again while registered (after a distribution booted its own systemd):
+ * make sure nothing removed or disabled the entry meanwhile.
+ */
+static int interop_recheck(struct lsl_mini_init *mi, struct lsl_err *e)
+{
+	_cleanup_free_ char *interpreter = NULL;
+	int r = lsl_binfmt_present(mi->binfmt_fd, lsl_binfmt_name());
+
+	if (r > 0)
+		return 0;
+	if (r < 0)
+		log_warning_errno(r, "checking the binfmt_misc entry %s", lsl_binfmt_name());
+	interpreter = lsl_helper_path("lsl-interop");
+	if (!interpreter)
+		return lsl_err_set(e, errno, "finding lsl's interop interpreter");
+	r = lsl_binfmt_set(mi->binfmt_fd, lsl_binfmt_name(), interpreter, true, e);
+	if (r < 0)
+		log_warning("%s", lsl_err_str(e));
+	else
+		log_warning("binfmt_misc entry %s was removed or disabled by someone else: registered again",
+			    lsl_binfmt_name());
+	return r;
+}
+
 /* SET_INTEROP: lsl's binfmt_misc entry while some running distribution wants interop. */
 void lsl_handle_set_interop(struct lsl_mini_init *mi, const struct lsl_received *r)
 {
@@ -61,6 +86,8 @@ void lsl_handle_set_interop(struct lsl_mini_init *mi, const struct lsl_received 
 			log_info("binfmt_misc entry %s %s", lsl_binfmt_name(), enabled ? "registered" : "removed");
 		else
 			log_warning("%s", lsl_err_str(&e));
+	} else if (enabled) {
+		ret = interop_recheck(mi, &e);
 	}
 	ret = lsl_channel_send_result(mi->control_fd, lsl_received_header(r)->seq, ret,
 				      ret < 0 ? lsl_err_str(&e) : NULL);

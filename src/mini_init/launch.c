@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "distro-child.h"
+#include "image-root.h"
 #include "mini-init.h"
 #include "paths.h"
 #include "util.h"
@@ -95,20 +96,31 @@ void lsl_handle_launch_init(struct lsl_mini_init *mi, struct lsl_received *r)
 	const char *cgroup = lsl_msg_str(m, m->cgroup);
 	struct lsl_init *init = NULL;
 	struct lsl_err e = { 0 };
-	int channel = r->nfds == 1 ? r->fds[0] : -1;
+	int channel = r->nfds >= 1 ? r->fds[0] : -1;
+	bool image = m->flags & LSL_LAUNCH_IMAGE;
+	int image_fd = image && r->nfds == 2 ? r->fds[1] : -1;
+	_cleanup_free_ char *image_dir = NULL;
 	pid_t pid;
 
 	if (!distro_name_valid(name)) {
 		lsl_err_setf(&e, EINVAL, "invalid distribution name");
 		goto fail;
 	}
-	if (check_rootfs(rootfs, &e) < 0 || lsl_cgroup_check_path(cgroup, lsl_cgroup_base(), name, &e) < 0 ||
-	    check_channel(channel, &e) < 0)
+	if (image != (r->nfds == 2)) {
+		lsl_err_setf(&e, EINVAL, "%s", image ? "no disk image came with the request"
+						   : "an unexpected file descriptor came with the request");
+		goto fail;
+	}
+	/* An image distribution's root is where mini_init mounts the image, not rootfs. */
+	if ((!image && check_rootfs(rootfs, &e) < 0) ||
+	    lsl_cgroup_check_path(cgroup, lsl_cgroup_base(), name, &e) < 0 || check_channel(channel, &e) < 0)
 		goto fail;
 	if (lsl_init_find_name(mi, name)) {
 		lsl_err_setf(&e, EBUSY, "%s is still running", name);
 		goto fail;
 	}
+	if (image && lsl_image_root_prepare(name, image_fd, &image_dir, &e) < 0)
+		goto fail;
 	if (!mi->init_path) {
 		lsl_err_setf(&e, ENOENT, "lsl's init program was not found");
 		goto fail;
@@ -124,6 +136,7 @@ void lsl_handle_launch_init(struct lsl_mini_init *mi, struct lsl_received *r)
 		goto fail;
 	}
 	init->pidfd = -1;
+	init->image_root = image;
 	init->cg = (struct lsl_cgroup)LSL_CGROUP_INIT;
 	if (lsl_cgroup_create(mi->cgroot_fd, lsl_cgroup_base(), name, &init->cg, &e) < 0)
 		goto fail;
@@ -137,10 +150,12 @@ void lsl_handle_launch_init(struct lsl_mini_init *mi, struct lsl_received *r)
 	if (pid == 0) {
 		struct lsl_distro_child c = {
 			.name = name,
-			.rootfs = rootfs,
+			.rootfs = image ? image_dir : rootfs,
+			.image_fd = image_fd,
 			.init_path = mi->init_path,
 			.mnt_wsl = mi->mnt_wsl,
 			.channel_fd = channel,
+			.safe_mode = m->flags & LSL_LAUNCH_SAFE_MODE,
 		};
 		lsl_distro_child_run(&c);
 	}
@@ -154,6 +169,8 @@ void lsl_handle_launch_init(struct lsl_mini_init *mi, struct lsl_received *r)
 
 fail:
 	lsl_init_free(init);
+	if (image_dir)
+		lsl_image_root_remove(name);
 	log_warning("LAUNCH_INIT %s: %s", distro_name_valid(name) ? name : "?", lsl_err_str(&e));
 	reply(mi, seq, e.code ? e.code : -EINVAL, 0, lsl_err_str(&e));
 }

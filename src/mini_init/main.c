@@ -21,12 +21,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fd-limit.h"
 #include "mini-init.h"
 #include "paths.h"
 #include "util.h"
 
 #define CONTROL_FD 3
 #define NOTIFY_FD 4
+#define LEFTOVER_WAIT_MS 10000 /* how long the cgroups a killed mini_init left may take to empty */
 
 static bool is_seqpacket(int fd)
 {
@@ -57,6 +59,8 @@ _noreturn_ void lsl_mini_init_exit(struct lsl_mini_init *mi)
 {
 	/* No distribution is left to want the binfmt_misc entry. */
 	lsl_interop_release(mi);
+	/* Nor the disks in /mnt/wsl: unmounted here, their loop devices released before the service hears of the exit. */
+	lsl_disks_release(mi);
 	exit(0);
 }
 
@@ -95,6 +99,12 @@ static void control_event(struct lsl_mini_init *mi, uint32_t events)
 		break;
 	case LSL_MSG_SET_INTEROP:
 		lsl_handle_set_interop(mi, &r);
+		break;
+	case LSL_MSG_MOUNT:
+		lsl_handle_mount(mi, &r);
+		break;
+	case LSL_MSG_UNMOUNT:
+		lsl_handle_unmount(mi, &r);
 		break;
 	default: {
 		char why[96];
@@ -200,6 +210,9 @@ int main(int argc, char **argv)
 	(void)fd_set_cloexec(CONTROL_FD, true);
 	(void)fd_set_cloexec(NOTIFY_FD, true);
 	umask(022);
+	r = lsl_nofile_raise();
+	if (r < 0)
+		log_warning_errno(r, "raising the open file limit");
 
 	/* Signals are read from a signalfd; a closed channel is an error return, not a death. */
 	sigaction(SIGPIPE, &ignore, NULL);
@@ -216,6 +229,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	open_cgroup_root(&mi);
+	/* A mini_init before us was killed: what it left must go before anything starts again. */
+	if (mi.cgroot_fd >= 0) {
+		r = lsl_cgroup_remove_leftovers(mi.cgroot_fd, lsl_cgroup_base(), LEFTOVER_WAIT_MS);
+		if (r < 0)
+			log_warning_errno(r, "removing the cgroups a previous mini_init left below %s", lsl_cgroup_base());
+	}
 	mi.init_path = lsl_helper_path("init");
 	if (!mi.init_path)
 		log_warning_errno(errno, "finding lsl's init program");

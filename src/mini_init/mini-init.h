@@ -18,7 +18,16 @@ struct lsl_init {
 	struct lsl_cgroup cg;
 	bool exited;         /* reaped; its cgroup is being emptied */
 	bool watching;       /* cg.events_fd is in the epoll set */
+	bool image_root;     /* its root is an image mounted at <runtime>/roots/<name> (image-root.h) */
 	int wait_status;
+};
+
+/* A disk in /mnt/wsl (disk.c): mounted at <mnt_wsl>/<name>, or only attached (--bare). */
+struct lsl_disk {
+	struct lsl_disk *next;
+	char *name;
+	int loop_fd;  /* --bare: the loop device, held open (closing it detaches it); else -1 */
+	bool mounted; /* the mount holds the loop device */
 };
 
 struct lsl_mini_init {
@@ -33,6 +42,7 @@ struct lsl_mini_init {
 	struct lsl_init *inits;
 	bool stopping;       /* the control channel is gone: exit once every init is */
 	int binfmt_fd;       /* binfmt_misc while lsl's entry is registered (SET_INTEROP), else -1 */
+	struct lsl_disk *disks; /* MOUNT's disks */
 };
 
 /* epoll tags: the kind in the low byte, an init's pid above it. */
@@ -51,6 +61,11 @@ void lsl_handle_launch_init(struct lsl_mini_init *mi, struct lsl_received *r);
 /* interop.c: SET_INTEROP (always replies), and removing the entry when mini_init exits. */
 void lsl_handle_set_interop(struct lsl_mini_init *mi, const struct lsl_received *r);
 void lsl_interop_release(struct lsl_mini_init *mi);
+
+/* disk.c: MOUNT, UNMOUNT (both always reply), and releasing every disk when mini_init exits. */
+void lsl_handle_mount(struct lsl_mini_init *mi, struct lsl_received *r);
+void lsl_handle_unmount(struct lsl_mini_init *mi, const struct lsl_received *r);
+void lsl_disks_release(struct lsl_mini_init *mi);
 
 /* inits.c */
 void lsl_init_free(struct lsl_init *init);

@@ -12,6 +12,12 @@
 
 #include "client.h"
 #include "config.h"
+#include "disk-job.h"
+#include "disk-mount.h"
+#include "export.h"
+#include "image.h"
+#include "import-in-place.h"
+#include "manage.h"
 #include "import.h"
 #include "install.h"
 #include "instance.h"
@@ -208,6 +214,8 @@ struct stop_request {
 	char *name;     /* UNREGISTER: the registered name */
 	char *location; /* UNREGISTER: what to remove once stopped */
 	char *rootfs;
+	char *image;   /* UNREGISTER of an image distribution: its image */
+	bool in_place; /* ... registered where it was: the file stays */
 	bool owned;
 };
 
@@ -217,6 +225,7 @@ static void stop_request_free(struct stop_request *s)
 	free(s->name);
 	free(s->location);
 	free(s->rootfs);
+	free(s->image);
 	free(s);
 }
 
@@ -272,6 +281,8 @@ struct removal {
 static int remove_files(void *arg)
 {
 	struct stop_request *s = arg;
+	if (s->image)
+		return lsl_image_remove_files(s->location, s->image, s->in_place, s->owned);
 	return lsl_location_remove(s->location, s->rootfs, s->owned);
 }
 
@@ -322,7 +333,9 @@ static void unregister_stopped(void *userdata, int status, const char *message)
 	s->location = strdup(d->location);
 	s->rootfs = strdup(d->rootfs);
 	s->owned = d->owned;
-	r = s->location && s->rootfs ? lsl_registry_clone(reg, &next) : -ENOMEM;
+	s->image = strdup_or_null(d->image);
+	s->in_place = d->in_place;
+	r = s->location && s->rootfs && (!d->image || s->image) ? lsl_registry_clone(reg, &next) : -ENOMEM;
 	if (r == 0)
 		r = lsl_registry_remove(&next, s->name);
 	if (r < 0)
@@ -358,9 +371,14 @@ static void unregister(struct lsl_service *svc, struct lsl_client *c, const stru
 	const struct lsl_distro *d = distro_or_fail(svc, c, seq, lsl_msg_str(req, req->name));
 	struct lsl_instance *inst;
 	struct stop_request *s;
+	char busy[LSL_ERR_MAX];
 
 	if (!d)
 		return;
+	if (lsl_disk_job_conflict(svc, d->name, true, busy, sizeof(busy))) {
+		lsl_client_result(c, seq, -EBUSY, busy);
+		return;
+	}
 	s = stop_request_new(c, seq);
 	if (!s || !(s->name = strdup(d->name))) {
 		if (s)
@@ -384,6 +402,7 @@ void lsl_api_run(struct lsl_service *svc, struct lsl_client *c, struct lsl_recei
 	const char *name = lsl_msg_str(req, req->distribution);
 	const struct lsl_registry *reg;
 	const struct lsl_distro *d;
+	char busy[LSL_ERR_MAX];
 
 	if (svc->shutting_down) {
 		lsl_client_result(c, seq, -ESHUTDOWN, "lslservice is shutting down");
@@ -410,6 +429,11 @@ void lsl_api_run(struct lsl_service *svc, struct lsl_client *c, struct lsl_recei
 			return;
 		}
 	}
+	/* Its image is in use by an export, a resize or a move: it cannot start now. */
+	if (!lsl_instance_find(svc, d->name) && lsl_disk_job_conflict(svc, d->name, false, busy, sizeof(busy))) {
+		lsl_client_result(c, seq, -EBUSY, busy);
+		return;
+	}
 	lsl_instance_run(svc, d, c, m);
 }
 
@@ -420,7 +444,7 @@ void lsl_service_check_idle(struct lsl_service *svc)
 	struct lsl_shutdown_waiter *w;
 
 	if (!svc->shutting_down || !TAILQ_EMPTY(&svc->instances) || !TAILQ_EMPTY(&svc->provisions) ||
-	    svc->removals > 0)
+	    svc->removals > 0 || !LIST_EMPTY(&svc->disk_jobs))
 		return;
 	while ((w = TAILQ_FIRST(&svc->shutdown_waiters))) {
 		TAILQ_REMOVE(&svc->shutdown_waiters, w, link);
@@ -447,6 +471,7 @@ void lsl_service_shutdown(struct lsl_service *svc, struct lsl_client *c, uint64_
 		log_info("shutting down");
 		svc->shutting_down = true;
 		lsl_provision_cancel_all(svc);
+		lsl_disk_jobs_cancel_all(svc);
 		lsl_instance_stop_all(svc);
 	}
 	lsl_service_check_idle(svc);
@@ -491,6 +516,24 @@ void lsl_api_dispatch(struct lsl_service *svc, struct lsl_client *c, struct lsl_
 		break;
 	case LSL_MSG_UNREGISTER:
 		unregister(svc, c, m);
+		break;
+	case LSL_MSG_IMPORT_IN_PLACE:
+		lsl_import_in_place(svc, c, m);
+		break;
+	case LSL_MSG_EXPORT:
+		lsl_export_start(svc, c, m);
+		break;
+	case LSL_MSG_MANAGE:
+		lsl_manage_start(svc, c, m);
+		break;
+	case LSL_MSG_MOUNT_DISK:
+		lsl_disk_mount_start(svc, c, m);
+		break;
+	case LSL_MSG_UNMOUNT_DISK:
+		lsl_disk_unmount_start(svc, c, m);
+		break;
+	case LSL_MSG_LIST_MOUNTS:
+		lsl_disk_list_mounts(svc, c, m);
 		break;
 	default:
 		lsl_client_result(c, h->seq, -EBADMSG, "not a request lslservice takes");

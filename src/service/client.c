@@ -180,6 +180,21 @@ static void update_events(struct lsl_client *c)
 	}
 }
 
+/* Out of fds: accepting stops (instead of spinning on a readable socket) until a connection closes. */
+static bool accept_paused;
+
+static void pause_accept(struct lsl_service *svc)
+{
+	if (!accept_paused && lsl_loop_modify(svc->listen_watch, 0) == 0)
+		accept_paused = true;
+}
+
+static void resume_accept(struct lsl_service *svc)
+{
+	if (accept_paused && lsl_loop_modify(svc->listen_watch, EPOLLIN) == 0)
+		accept_paused = false;
+}
+
 static void client_close(struct lsl_client *c)
 {
 	void (*hangup)(void *) = c->on_hangup;
@@ -196,6 +211,7 @@ static void client_close(struct lsl_client *c)
 	c->fd = -1;
 	out_free(c);
 	TAILQ_REMOVE(&c->svc->clients, c, link);
+	resume_accept(c->svc);
 	if (hangup)
 		hangup(data);
 	lsl_client_unref(c);
@@ -213,6 +229,12 @@ static bool is_request(uint32_t type)
 	case LSL_MSG_TERMINATE:
 	case LSL_MSG_SHUTDOWN:
 	case LSL_MSG_UNREGISTER:
+	case LSL_MSG_IMPORT_IN_PLACE:
+	case LSL_MSG_EXPORT:
+	case LSL_MSG_MANAGE:
+	case LSL_MSG_MOUNT_DISK:
+	case LSL_MSG_UNMOUNT_DISK:
+	case LSL_MSG_LIST_MOUNTS:
 		return true;
 	default:
 		return false;
@@ -285,6 +307,8 @@ void lsl_client_accept(struct lsl_service *svc)
 		int fd = accept4(svc->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE)
+				pause_accept(svc);
 			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 				log_warning_errno(errno, "accepting a connection");
 			if (errno == EINTR || errno == ECONNABORTED)

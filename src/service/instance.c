@@ -12,15 +12,19 @@
 #include "client.h"
 #include "first-run.h"
 #include "host-info.h"
+#include "idle.h"
 #include "mini-init.h"
 #include "paths.h"
 #include "service.h"
+#include "service-conf.h"
 #include "spawn.h"
 #include "start-record.h"
 #include "util.h"
 
 #define GRACE_MS 5000          /* TERMINATE_INSTANCE: SIGTERM, then this long before SIGKILL */
 #define KILL_AFTER_MS 3000     /* after the grace, KILL_INIT if init is still there */
+/* With its own systemd, a distribution runs its shutdown transaction: every unit's ExecStop. */
+#define SYSTEMD_GRACE_MS 20000
 #define GIVE_UP_MS 15000       /* after KILL_INIT, tell the waiters it did not stop */
 #define START_TIMEOUT_MS 300000 /* a start that takes longer than this is abandoned */
 
@@ -73,6 +77,7 @@ struct lsl_instance {
 	TAILQ_HEAD(, stop_waiter) stop_waiters;
 	bool gave_up; /* the waiters were told it did not stop */
 	bool wants_interop; /* INITIALIZE_RESPONSE said [interop] is enabled */
+	bool systemd;       /* INITIALIZE_RESPONSE said [boot] systemd: a longer grace to stop */
 	/* wsl-distribution.conf's [oobe], while the registry says it has not run yet. */
 	bool first_run;
 	char *oobe_command;
@@ -80,6 +85,8 @@ struct lsl_instance {
 	bool uid_from_conf; /* [user] default chose the default user: [oobe] defaultUid does not */
 	struct lsl_first_run *oobe;   /* running */
 	struct pending_run *oobe_run; /* the launch waiting for it */
+	struct lsl_idle *idle;        /* while RUNNING: the idle timeout (idle.h) */
+	int32_t idle_timeout_ms;      /* its wsl.conf's, or LSL_IDLE_TIMEOUT_UNSET */
 };
 
 static void begin_stop(struct lsl_instance *inst);
@@ -119,6 +126,7 @@ static void pending_run_free(struct pending_run *pr)
 }
 
 static uint64_t run_seq(const struct pending_run *pr) { return lsl_received_header(&pr->m)->seq; }
+static uint32_t run_flags(const struct pending_run *pr) { return ((const struct lsl_msg_run *)pr->m.msg)->flags; }
 
 static void fail_run(struct pending_run *pr, int status, const char *message)
 {
@@ -148,7 +156,25 @@ struct lsl_instance *lsl_instance_find(struct lsl_service *svc, const char *name
 	return NULL;
 }
 
+pid_t lsl_instance_running_pid(const struct lsl_instance *inst)
+{
+	return inst->state == INST_RUNNING ? inst->pid : 0;
+}
+
+void lsl_instance_set_default_uid(struct lsl_instance *inst, uint32_t uid)
+{
+	/* [user] default of its wsl.conf chose the user: that still wins, as at the next start. */
+	if (!inst->uid_from_conf)
+		inst->default_uid = uid;
+}
+
 /* ---- the end of an instance ---- */
+
+/* Work of the instance's own that keeps it from being idle: RUNs queued, a session or first run on its way. */
+static bool runs_waiting(const struct lsl_instance *inst)
+{
+	return !TAILQ_EMPTY(&inst->runs) || inst->oobe_run || inst->session_seq;
+}
 
 static void close_session(struct lsl_instance *inst)
 {
@@ -157,6 +183,8 @@ static void close_session(struct lsl_instance *inst)
 	if (inst->session_fd >= 0)
 		close(inst->session_fd);
 	inst->session_fd = -1;
+	/* Whatever it had not answered will never be. */
+	lsl_idle_session_lost(inst->idle, runs_waiting(inst));
 }
 
 static void close_init_channel(struct lsl_instance *inst)
@@ -180,6 +208,7 @@ static void instance_free(struct lsl_instance *inst)
 	if (inst->oobe_run)
 		fail_run(inst->oobe_run, -ESHUTDOWN, "the distribution stopped");
 	free(inst->oobe_command);
+	lsl_idle_free(TAKE_PTR(inst->idle));
 	close_session(inst);
 	close_init_channel(inst);
 	lsl_loop_unwatch(inst->timer_watch);
@@ -239,9 +268,10 @@ static void arm_timer(struct lsl_instance *inst, enum timer_kind kind, uint64_t 
 /* init is known: ask it to end, with KILL_INIT as the fallback. */
 static void terminate_init(struct lsl_instance *inst)
 {
+	uint32_t grace = inst->systemd ? SYSTEMD_GRACE_MS : GRACE_MS;
 	struct lsl_msg_terminate_instance t = {
 		.hdr = { .type = LSL_MSG_TERMINATE_INSTANCE, .size = sizeof(t), .seq = lsl_channel_next_seq() },
-		.grace_ms = GRACE_MS,
+		.grace_ms = grace,
 	};
 
 	if (inst->init_fd >= 0) {
@@ -249,7 +279,7 @@ static void terminate_init(struct lsl_instance *inst)
 		if (r < 0)
 			log_debug("%s: TERMINATE_INSTANCE: %s", inst->name, strerror(-r));
 	}
-	arm_timer(inst, TIMER_GRACE, GRACE_MS + KILL_AFTER_MS);
+	arm_timer(inst, TIMER_GRACE, grace + KILL_AFTER_MS);
 }
 
 static void begin_stop(struct lsl_instance *inst)
@@ -265,6 +295,7 @@ static void begin_stop(struct lsl_instance *inst)
 	inst->state = INST_STOPPING;
 	update_interop(inst->svc);
 	release_starter(inst);
+	lsl_idle_free(TAKE_PTR(inst->idle));
 	close_session(inst);
 	log_info("stopping %s", inst->name);
 	if (inst->pid > 0)
@@ -346,6 +377,9 @@ static void timer_event(void *userdata, uint32_t events)
 			free(w);
 		}
 		inst->timer = TIMER_NONE;
+		/* A shutdown ends in bounded time: mini_init, told to go, deals with what is left. */
+		if (inst->svc->shutting_down)
+			instance_gone(inst, "was abandoned (its init does not exit)");
 		break;
 	case TIMER_NONE:
 		break;
@@ -418,11 +452,47 @@ static void on_create_instance_result(struct lsl_instance *inst, const struct ls
 	send_initialize(inst);
 }
 
+/* ---- idle (idle.h) ---- */
+
+static int32_t idle_timeout(void *userdata)
+{
+	const struct lsl_instance *inst = userdata;
+
+	if (inst->idle_timeout_ms != LSL_IDLE_TIMEOUT_UNSET)
+		return inst->idle_timeout_ms;
+	return lsl_service_conf_get()->idle_timeout_ms;
+}
+
+static uint64_t idle_check(void *userdata)
+{
+	struct lsl_instance *inst = userdata;
+	struct lsl_msg_empty m = { .hdr = { .type = LSL_MSG_IDLE_CHECK, .size = sizeof(m),
+					    .seq = lsl_channel_next_seq() } };
+	int r = inst->init_fd >= 0 ? lsl_channel_send(inst->init_fd, &m, sizeof(m), NULL, 0) : -EPIPE;
+
+	if (r < 0) {
+		log_warning("%s: sending IDLE_CHECK: %s", inst->name, strerror(-r));
+		return 0;
+	}
+	return m.hdr.seq;
+}
+
+static void idle_stop(void *userdata)
+{
+	struct lsl_instance *inst = userdata;
+
+	log_info("%s is idle (idle timeout %d ms): stopping it", inst->name, (int)idle_timeout(inst));
+	lsl_instance_stop(inst, NULL, NULL);
+}
+
+static const struct lsl_idle_ops idle_ops = { .timeout_ms = idle_timeout, .check = idle_check, .stop = idle_stop };
+
 static void on_initialize_response(struct lsl_instance *inst, const struct lsl_received *m)
 {
 	const struct lsl_msg_initialize_response *res = m->msg;
 	const char *text = lsl_msg_str(m->msg, res->message);
 	char msg[LSL_ERR_MAX];
+	int r;
 
 	if (inst->state != INST_INITIALIZING || lsl_received_header(m)->seq != inst->init_seq) {
 		log_warning("%s: ignoring an unexpected INITIALIZE_RESPONSE", inst->name);
@@ -438,12 +508,20 @@ static void on_initialize_response(struct lsl_instance *inst, const struct lsl_r
 	inst->uid_from_conf = res->default_uid != inst->default_uid;
 	inst->default_uid = res->default_uid;
 	inst->wants_interop = res->flags & LSL_INSTANCE_INTEROP;
+	inst->systemd = res->flags & LSL_INSTANCE_SYSTEMD;
 	inst->oobe_default_uid = res->oobe_default_uid;
 	if (inst->first_run && !isempty(lsl_msg_str(m->msg, res->oobe_command)))
 		inst->oobe_command = strdup(lsl_msg_str(m->msg, res->oobe_command));
 	record_start(inst, res);
 	inst->state = INST_RUNNING;
+	inst->idle_timeout_ms = res->idle_timeout_ms < -1 ? LSL_IDLE_TIMEOUT_UNSET : res->idle_timeout_ms;
+	r = lsl_idle_new(inst->svc->loop, &idle_ops, inst, &inst->idle);
+	if (r < 0)
+		log_warning("%s: no idle timeout: %s", inst->name, strerror(-r));
 	update_interop(inst->svc);
+	/* Its systemd has booted: whatever it did to binfmt_misc, lsl's entry must be there. */
+	if (inst->systemd)
+		lsl_mini_init_recheck_interop(inst->svc);
 	arm_timer(inst, TIMER_NONE, 0);
 	release_starter(inst);
 	log_info("%s is running (init pid %d)", inst->name, (int)inst->pid);
@@ -480,13 +558,41 @@ static void record_start(struct lsl_instance *inst, const struct lsl_msg_initial
 	lsl_record_start(&inst->svc->store, inst->name, &si);
 }
 
+#define SESSION_EVENTS (EPOLLIN | EPOLLRDHUP)
+
 static void session_event(void *userdata, uint32_t events)
 {
 	struct lsl_instance *inst = userdata;
 
-	/* The session leader is gone; the next RUN makes a new one. */
-	log_debug("%s: the session leader closed its channel", inst->name);
-	close_session(inst);
+	if (events & EPOLLOUT) {
+		/* Room again for the CREATE_PROCESS that did not fit. */
+		(void)lsl_loop_modify(inst->session_watch, SESSION_EVENTS);
+		dispatch_runs(inst);
+	}
+	/* The session leader answers each CREATE_PROCESS with RESULT once its process exists (or cannot). */
+	while (inst->session_fd >= 0) {
+		_cleanup_received_ struct lsl_received m = { .nfds = 0 };
+		struct lsl_err e = { 0 };
+		int r = lsl_channel_recv(inst->session_fd, &m, &e);
+
+		if (r == -EAGAIN)
+			return;
+		if (r == -EBADMSG) {
+			log_warning("%s: malformed message from the session leader: %s", inst->name, lsl_err_str(&e));
+			continue;
+		}
+		if (r < 0) {
+			/* The session leader is gone; the next RUN makes a new one. */
+			log_debug("%s: the session leader closed its channel", inst->name);
+			close_session(inst);
+			return;
+		}
+		if (lsl_received_header(&m)->type == LSL_MSG_RESULT)
+			lsl_idle_answered(inst->idle, runs_waiting(inst));
+		else
+			log_warning("%s: ignoring an unexpected %s from the session leader", inst->name,
+				    lsl_msg_type_name(lsl_received_header(&m)->type));
+	}
 }
 
 static void on_session_response(struct lsl_instance *inst, struct lsl_received *m)
@@ -512,7 +618,7 @@ static void on_session_response(struct lsl_instance *inst, struct lsl_received *
 	}
 	inst->session_fd = TAKE_FD(m->fds[0]);
 	if (fd_set_nonblock(inst->session_fd, true) < 0 ||
-	    !(inst->session_watch = lsl_loop_watch(inst->svc->loop, inst->session_fd, EPOLLRDHUP, session_event, inst))) {
+	    !(inst->session_watch = lsl_loop_watch(inst->svc->loop, inst->session_fd, SESSION_EVENTS, session_event, inst))) {
 		snprintf(msg, sizeof(msg), "cannot use the session of %s: %s", inst->name, strerror(errno));
 		close_session(inst);
 		fail_runs(&inst->runs, -EIO, msg);
@@ -568,6 +674,14 @@ static bool read_init(struct lsl_instance *inst)
 	case LSL_MSG_CREATE_SESSION_RESPONSE:
 		on_session_response(inst, &m);
 		break;
+	case LSL_MSG_INSTANCE_IDLE: {
+		const struct lsl_msg_instance_idle *x = m.msg;
+		/* Only a running instance has an idle timeout; before and while stopping this is moot. */
+		log_debug("%s: INSTANCE_IDLE{%u, %u processes} seq %llu", inst->name, x->idle, x->processes,
+			  (unsigned long long)x->hdr.seq);
+		lsl_idle_report(inst->idle, x->hdr.seq, x->idle != 0);
+		break;
+	}
 	default:
 		log_warning("%s: ignoring an unexpected %s from init", inst->name,
 			    lsl_msg_type_name(lsl_received_header(&m)->type));
@@ -611,6 +725,8 @@ static int send_create_process(struct lsl_instance *inst, struct pending_run *pr
 		return r;
 	cp = lsl_msg_body(&b);
 	cp->flags = run->flags;
+	cp->rows = run->rows; /* LSL_RUN_PTY: the pty's first window size */
+	cp->cols = run->cols;
 	cp->default_uid = inst->default_uid;
 	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_create_process, distribution), inst->name);
 	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_create_process, user), lsl_msg_str(run, run->user));
@@ -666,6 +782,8 @@ static void start_first_run(struct lsl_instance *inst, struct pending_run *pr)
 	if (r == 0)
 		r = lsl_first_run_start(inst->svc->loop, inst->session_fd, inst->name, inst->oobe_command, pr->m.fds,
 					env, first_run_done, inst, &inst->oobe);
+	if (r == 0)
+		lsl_idle_sent(inst->idle); /* the session leader answers it like any CREATE_PROCESS */
 	if (r < 0)
 		first_run_done(inst, r, strerror(-r));
 }
@@ -687,11 +805,11 @@ static void dispatch_runs(struct lsl_instance *inst)
 		if (inst->session_fd < 0) {
 			if (!inst->session_seq)
 				request_session(inst);
-			return;
+			break;
 		}
 		/* Launches wait while the first-run command runs: it may be creating the user they need. */
 		if (inst->oobe_run)
-			return;
+			break;
 		if (inst->oobe_command && !pr->first_run_tried &&
 		    (((const struct lsl_msg_run *)pr->m.msg)->flags & LSL_RUN_LOGIN)) {
 			TAILQ_REMOVE(&inst->runs, pr, link);
@@ -701,10 +819,14 @@ static void dispatch_runs(struct lsl_instance *inst)
 		r = send_create_process(inst, pr);
 		if (r == 0) {
 			TAILQ_REMOVE(&inst->runs, pr, link);
+			lsl_idle_sent(inst->idle);
 			lsl_client_result(pr->client, run_seq(pr), 0, NULL);
 			pending_run_free(pr);
 			continue;
 		}
+		/* The session leader's queue is full (many RUNs at once): the rest go once it has room. */
+		if (r == -EAGAIN && lsl_loop_modify(inst->session_watch, SESSION_EVENTS | EPOLLOUT) == 0)
+			break;
 		if ((r == -EPIPE || r == -ECONNRESET || r == -ENOTCONN) && !pr->retried) {
 			/* The session leader went away: once more with a new one. */
 			pr->retried = true;
@@ -718,6 +840,7 @@ static void dispatch_runs(struct lsl_instance *inst)
 			snprintf(msg, sizeof(msg), "cannot start the command in %s: %s", inst->name, strerror(-r));
 		fail_run(pr, r, msg);
 	}
+	lsl_idle_update(inst->idle, runs_waiting(inst));
 }
 
 static struct lsl_instance *instance_start(struct lsl_service *svc, const struct lsl_distro *d,
@@ -737,7 +860,8 @@ static struct lsl_instance *instance_start(struct lsl_service *svc, const struct
 	}
 	*inst = (struct lsl_instance){ .svc = svc, .init_fd = -1, .session_fd = -1, .timer_fd = -1,
 				       .default_uid = d->default_uid, .state = INST_STARTING,
-				       .first_run = d->first_run, .oobe_default_uid = -1 };
+				       .first_run = d->first_run, .oobe_default_uid = -1,
+				       .idle_timeout_ms = LSL_IDLE_TIMEOUT_UNSET };
 	TAILQ_INIT(&inst->runs);
 	TAILQ_INIT(&inst->restart);
 	TAILQ_INIT(&inst->stop_waiters);
@@ -774,7 +898,11 @@ static struct lsl_instance *instance_start(struct lsl_service *svc, const struct
 		r = lsl_err_set(&e, errno, "watching the init channel");
 		goto fail;
 	}
-	r = lsl_mini_init_launch(svc, inst->name, inst->rootfs, cgroup, theirs, &inst->launch_seq, &e);
+	r = lsl_mini_init_launch(svc, inst->name, inst->rootfs, cgroup,
+				 ((run_flags(first) & LSL_RUN_SAFE_MODE) ? LSL_LAUNCH_SAFE_MODE : 0) |
+					 (d->image ? LSL_LAUNCH_IMAGE : 0),
+				 theirs,
+				 &inst->launch_seq, &e);
 	if (r < 0)
 		goto fail;
 
@@ -812,6 +940,13 @@ void lsl_instance_run(struct lsl_service *svc, const struct lsl_distro *d, struc
 		TAILQ_INSERT_TAIL(&inst->restart, pr, link);
 		return;
 	}
+	if (run_flags(pr) & LSL_RUN_SAFE_MODE) {
+		char text[LSL_ERR_MAX];
+		snprintf(text, sizeof(text), "%s is already running: safe mode applies at its next start", inst->name);
+		lsl_client_warning(c, run_seq(pr), text);
+	}
+	/* Not idle any more: no timer, and the answer to a check in flight no longer counts. */
+	lsl_idle_run(inst->idle);
 	TAILQ_INSERT_TAIL(&inst->runs, pr, link);
 	dispatch_runs(inst);
 }

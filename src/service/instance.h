@@ -29,6 +29,12 @@ struct lsl_instance;
 /* The instance of the distribution called name (any case), or NULL when it is stopped. */
 struct lsl_instance *lsl_instance_find(struct lsl_service *svc, const char *name);
 
+/* The host pid of inst's init once it is running (its root is /proc/<pid>/root), else 0 (starting, stopping). */
+pid_t lsl_instance_running_pid(const struct lsl_instance *inst);
+
+/* --set-default-user while it runs: later RUNs without -u use uid (unless its wsl.conf names a user). */
+void lsl_instance_set_default_uid(struct lsl_instance *inst, uint32_t uid);
+
 /* Run m (a RUN from c, whose message and fds are taken) in d, starting d if needed. */
 void lsl_instance_run(struct lsl_service *svc, const struct lsl_distro *d, struct lsl_client *c,
 		      struct lsl_received *m);

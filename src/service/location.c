@@ -136,22 +136,75 @@ void lsl_location_release(struct lsl_location *loc)
 		close(loc->dir_fd);
 	if (loc->rootfs_fd >= 0)
 		close(loc->rootfs_fd);
+	if (loc->image_fd >= 0)
+		close(loc->image_fd);
 	free(loc->path);
 	free(loc->rootfs);
+	free(loc->image);
 	free(loc->created_top);
-	*loc = (struct lsl_location){ .dir_fd = -1, .rootfs_fd = -1 };
+	*loc = (struct lsl_location){ .dir_fd = -1, .rootfs_fd = -1, .image_fd = -1 };
 }
 
+/* LOCATION/rootfs, or the image file: what the distribution is stored in. */
+static int make_storage(struct lsl_location *loc, const char *image_file, struct lsl_err *e)
+{
+	if (image_file) {
+		loc->image_fd = openat(loc->dir_fd, image_file, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (loc->image_fd < 0)
+			return lsl_err_set(e, errno, "creating %s", loc->image);
+		return 0;
+	}
+	if (mkdirat(loc->dir_fd, "rootfs", 0755) < 0)
+		return lsl_err_set(e, errno, "creating %s", loc->rootfs);
+	loc->rootfs_fd = openat(loc->dir_fd, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (loc->rootfs_fd < 0) {
+		int r = lsl_err_set(e, errno, "opening %s", loc->rootfs);
+		(void)unlinkat(loc->dir_fd, "rootfs", AT_REMOVEDIR);
+		return r;
+	}
+	return 0;
+}
+
+static void remove_storage(struct lsl_location *loc)
+{
+	if (loc->image) {
+		(void)unlinkat(loc->dir_fd, strrchr(loc->image, '/') + 1, 0);
+		return;
+	}
+	(void)unlinkat(loc->dir_fd, "rootfs", AT_REMOVEDIR);
+}
+
+static int prepare(const char *path, const char *image_file, struct lsl_location *loc, struct lsl_err *e);
+
 int lsl_location_prepare(const char *path, struct lsl_location *loc, struct lsl_err *e)
+{
+	return prepare(path, NULL, loc, e);
+}
+
+int lsl_location_prepare_image(const char *path, const char *file, struct lsl_location *loc, struct lsl_err *e)
+{
+	if (isempty(file) || strchr(file, '/') || streq(file, ".") || streq(file, "..")) {
+		*loc = (struct lsl_location){ .dir_fd = -1, .rootfs_fd = -1, .image_fd = -1 };
+		return lsl_err_setf(e, EINVAL, "invalid image file name");
+	}
+	return prepare(path, file, loc, e);
+}
+
+static int prepare(const char *path, const char *image_file, struct lsl_location *loc, struct lsl_err *e)
 {
 	struct stat st;
 	int r;
 
-	*loc = (struct lsl_location){ .dir_fd = -1, .rootfs_fd = -1 };
+	*loc = (struct lsl_location){ .dir_fd = -1, .rootfs_fd = -1, .image_fd = -1 };
 	if (streq(path, "/"))
 		return lsl_err_setf(e, EINVAL, "the location cannot be /");
 	loc->path = strdup(path);
-	loc->rootfs = strdup_printf("%s/rootfs", path);
+	if (image_file) {
+		loc->image = strdup_printf("%s/%s", path, image_file);
+		loc->rootfs = strdup_or_null(loc->image);
+	} else {
+		loc->rootfs = strdup_printf("%s/rootfs", path);
+	}
 	if (!loc->path || !loc->rootfs) {
 		r = lsl_err_set(e, ENOMEM, "preparing %s", path);
 		goto fail;
@@ -194,21 +247,14 @@ int lsl_location_prepare(const char *path, struct lsl_location *loc, struct lsl_
 			goto fail;
 		}
 	}
-	if (mkdirat(loc->dir_fd, "rootfs", 0755) < 0) {
-		r = lsl_err_set(e, errno, "creating %s", loc->rootfs);
+	r = make_storage(loc, image_file, e);
+	if (r < 0)
 		goto fail;
-	}
-	loc->rootfs_fd = openat(loc->dir_fd, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (loc->rootfs_fd < 0) {
-		r = lsl_err_set(e, errno, "opening %s", loc->rootfs);
-		(void)unlinkat(loc->dir_fd, "rootfs", AT_REMOVEDIR);
-		goto fail;
-	}
 	/* Only root may enter: inside are another system's setuid programs and device nodes. */
 	loc->old_mode = loc->created_top ? 0 : st.st_mode & 07777;
 	if (fchmod(loc->dir_fd, 0700) < 0) {
 		r = lsl_err_set(e, errno, "restricting %s to root", path);
-		(void)unlinkat(loc->dir_fd, "rootfs", AT_REMOVEDIR);
+		remove_storage(loc);
 		goto fail;
 	}
 	return 0;
@@ -243,8 +289,12 @@ int lsl_location_undo(const struct lsl_location *loc)
 {
 	int r = 0, k;
 
-	if (loc->dir_fd >= 0)
+	if (loc->dir_fd >= 0 && loc->image) {
+		if (unlinkat(loc->dir_fd, strrchr(loc->image, '/') + 1, 0) < 0 && errno != ENOENT)
+			r = log_warning_errno(errno, "removing %s", loc->image);
+	} else if (loc->dir_fd >= 0) {
 		r = remove_tree_at(loc->dir_fd, "rootfs", loc->rootfs);
+	}
 	/* A directory the user made gets its own mode back. */
 	if (loc->dir_fd >= 0 && !loc->created_top && loc->old_mode)
 		(void)fchmod(loc->dir_fd, loc->old_mode);

@@ -22,7 +22,9 @@ int lsl_location_normalize(const char *in, char **out);
 
 struct lsl_location {
 	char *path;        /* normalized LOCATION */
-	char *rootfs;      /* LOCATION/rootfs */
+	char *rootfs;      /* LOCATION/rootfs, or the image for an image location */
+	char *image;       /* LOCATION/<file>: an image location (lsl_location_prepare_image), else NULL */
+	int image_fd;      /* the image, read-write; -1 */
 	char *created_top; /* the topmost directory lsl created for LOCATION; NULL if it existed */
 	int dir_fd;        /* LOCATION */
 	int rootfs_fd;     /* LOCATION/rootfs */
@@ -37,12 +39,19 @@ struct lsl_location {
  */
 int lsl_location_prepare(const char *path, struct lsl_location *loc, struct lsl_err *e);
 
+/*
+ * The same for a distribution stored in an image: LOCATION and an empty
+ * LOCATION/<file> (mode 0600, opened read-write as image_fd) instead of
+ * LOCATION/rootfs; rootfs_fd is -1 and rootfs names the image.
+ */
+int lsl_location_prepare_image(const char *path, const char *file, struct lsl_location *loc, struct lsl_err *e);
+
 /* Close the fds and free the strings (the files stay). */
 void lsl_location_release(struct lsl_location *loc);
 
 /*
  * Undo lsl_location_prepare() after a failure: remove rootfs and what is in
- * it, then the directories lsl created for LOCATION (only while empty).
+ * it (or the image), then the directories lsl created for LOCATION (only while empty).
  * Slow for a big tree: meant to run in a child process. Returns 0 or the first error.
  */
 int lsl_location_undo(const struct lsl_location *loc);

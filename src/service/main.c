@@ -12,18 +12,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "client.h"
 #include "config.h"
+#include "fd-limit.h"
 #include "identity.h"
 #include "instance.h"
 #include "mini-init.h"
 #include "paths.h"
 #include "provision.h"
 #include "service.h"
+#include "service-conf.h"
 #include "util.h"
 
 struct options {
@@ -83,7 +86,8 @@ static int listen_socket(char **path_out)
 		return -ENOMEM;
 	if (unlink(path) < 0 && errno != ENOENT)
 		return log_error_errno(errno, "removing the stale socket %s", path);
-	fd = lsl_unix_listen(path, 128);
+	/* Many lsl commands may start at once (and queue while the first starts this service). */
+	fd = lsl_unix_listen(path, SOMAXCONN);
 	if (fd < 0)
 		return log_error_errno(fd, "listening on %s", path);
 	/* Anyone may connect, to be told clearly that only root may ask for anything. */
@@ -156,6 +160,12 @@ int main(int argc, char **argv)
 	lock_fd = take_lock(o.replace);
 	if (lock_fd < 0)
 		return 1;
+	/* An fd per caller and per waiting request's stdio: the usual 1024 is too few under load. */
+	r = lsl_nofile_raise();
+	if (r < 0)
+		log_warning_errno(r, "raising the open file limit");
+	/* Read now so that a broken /etc/lsl.conf is in the log from the start. */
+	(void)lsl_service_conf_get();
 	r = lsl_exe_identity("/proc/self/exe", &svc.identity);
 	if (r < 0) {
 		log_error_errno(r, "reading /proc/self/exe");
@@ -183,6 +193,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_info("lslservice %s (pid %d) serving %s", LSL_VERSION, (int)getpid(), socket_path);
+	lsl_mini_init_clean_leftovers(&svc);
 	if (o.ready_fd >= 0) {
 		(void)!write(o.ready_fd, "1", 1);
 		close(o.ready_fd);

@@ -2,12 +2,14 @@
 #include "mini-init.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "channel.h"
+#include "disk-mount.h"
 #include "instance.h"
 #include "paths.h"
 #include "service.h"
@@ -22,6 +24,14 @@ struct early_exit {
 	int status;
 };
 
+/* A request whose reply goes to a callback (lsl_mini_init_request). */
+struct pending_reply {
+	struct pending_reply *next;
+	uint64_t seq;
+	lsl_mini_init_reply_fn fn;
+	void *userdata;
+};
+
 struct lsl_mini_init {
 	struct lsl_service *svc;
 	struct lsl_child *child;
@@ -31,7 +41,36 @@ struct lsl_mini_init {
 	struct early_exit early[EARLY_MAX];
 	size_t nearly;
 	bool interop; /* SET_INTEROP{1} was sent last */
+	struct pending_reply *pending;
 };
+
+/* mini_init is gone: every request waiting for a reply gets none (NULL), and its disks are gone. */
+static void fail_pending(struct lsl_mini_init *mi)
+{
+	struct pending_reply *p;
+
+	while ((p = mi->pending)) {
+		mi->pending = p->next;
+		p->fn(p->userdata, NULL);
+		free(p);
+	}
+	lsl_disk_mounts_lost(mi->svc);
+}
+
+/* The reply m answers a request of lsl_mini_init_request(): hand it over. Returns whether it did. */
+static bool take_pending(struct lsl_mini_init *mi, const struct lsl_received *m)
+{
+	for (struct pending_reply **pp = &mi->pending; *pp; pp = &(*pp)->next) {
+		struct pending_reply *p = *pp;
+		if (p->seq != lsl_received_header(m)->seq)
+			continue;
+		*pp = p->next;
+		p->fn(p->userdata, m);
+		free(p);
+		return true;
+	}
+	return false;
+}
 
 static void close_channels(struct lsl_mini_init *mi)
 {
@@ -45,17 +84,31 @@ static void close_channels(struct lsl_mini_init *mi)
 	mi->ctl_fd = mi->notify_fd = -1;
 }
 
+static int spawn(struct lsl_service *svc, struct lsl_err *e);
+
 static void mini_init_exited(void *userdata, int status)
 {
 	struct lsl_mini_init *mi = userdata;
 	struct lsl_service *svc = mi->svc;
+	bool had_instances = !TAILQ_EMPTY(&svc->instances);
 
 	log_error("mini_init exited unexpectedly (%s): every running distribution is lost",
 		  lsl_wait_status_str(status));
 	close_channels(mi);
 	svc->mini_init = NULL;
+	fail_pending(mi);
 	free(mi);
 	lsl_instance_mini_init_lost(svc);
+	/*
+	 * Its inits died with it (PR_SET_PDEATHSIG), their cgroups did not: a new
+	 * mini_init removes them as it starts. Only when it ran distributions, so
+	 * that one that cannot even start is not restarted in a loop.
+	 */
+	if (had_instances && !svc->shutting_down && !svc->mini_init) {
+		struct lsl_err e = { 0 };
+		if (spawn(svc, &e) < 0)
+			log_error("%s", lsl_err_str(&e));
+	}
 }
 
 static void take_early_exit(struct lsl_mini_init *mi, pid_t pid)
@@ -98,6 +151,8 @@ static bool read_control(struct lsl_mini_init *mi)
 		return false;
 	}
 	h = lsl_received_header(&m);
+	if (h->type != LSL_MSG_LAUNCH_INIT_RESULT && take_pending(mi, &m))
+		return true;
 	switch (h->type) {
 	case LSL_MSG_LAUNCH_INIT_RESULT: {
 		const struct lsl_msg_launch_init_result *res = m.msg;
@@ -231,10 +286,18 @@ static int spawn(struct lsl_service *svc, struct lsl_err *e)
 }
 
 int lsl_mini_init_launch(struct lsl_service *svc, const char *name, const char *rootfs, const char *cgroup,
-			 int init_fd, uint64_t *seq, struct lsl_err *e)
+			 uint32_t flags, int init_fd, uint64_t *seq, struct lsl_err *e)
 {
 	_cleanup_msg_ struct lsl_msg_builder b = { 0 };
+	_cleanup_close_ int image = -1;
 	int r;
+
+	/* An image distribution: rootfs is its image, opened here for mini_init to mount. */
+	if (flags & LSL_LAUNCH_IMAGE) {
+		image = open(rootfs, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+		if (image < 0)
+			return lsl_err_set(e, errno, "opening the disk image %s", rootfs);
+	}
 
 	if (!svc->mini_init || svc->mini_init->ctl_fd < 0) {
 		if (svc->mini_init)
@@ -246,13 +309,41 @@ int lsl_mini_init_launch(struct lsl_service *svc, const char *name, const char *
 	r = lsl_msg_init(&b, LSL_MSG_LAUNCH_INIT, sizeof(struct lsl_msg_launch_init));
 	if (r < 0)
 		return lsl_err_set(e, r, "preparing LAUNCH_INIT");
+	((struct lsl_msg_launch_init *)lsl_msg_body(&b))->flags = flags;
 	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_launch_init, name), name);
 	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_launch_init, rootfs), rootfs);
 	lsl_msg_put_str(&b, LSL_FIELD(lsl_msg_launch_init, cgroup), cgroup);
 	*seq = lsl_channel_next_seq();
-	r = lsl_channel_send_builder(svc->mini_init->ctl_fd, &b, *seq, &init_fd, 1);
+	r = lsl_channel_send_builder(svc->mini_init->ctl_fd, &b, *seq, (const int[]){ init_fd, image }, image >= 0 ? 2 : 1);
 	if (r < 0)
 		return lsl_err_set(e, r, "sending LAUNCH_INIT to mini_init");
+	return 0;
+}
+
+int lsl_mini_init_request(struct lsl_service *svc, struct lsl_msg_builder *b, const int *fds, size_t nfds,
+			  lsl_mini_init_reply_fn fn, void *userdata, struct lsl_err *e)
+{
+	struct pending_reply *p;
+	int r;
+
+	if (!svc->mini_init || svc->mini_init->ctl_fd < 0) {
+		if (svc->mini_init)
+			return lsl_err_setf(e, EAGAIN, "mini_init is exiting: try again");
+		r = spawn(svc, e);
+		if (r < 0)
+			return r;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return lsl_err_set(e, ENOMEM, "asking mini_init");
+	*p = (struct pending_reply){ .seq = lsl_channel_next_seq(), .fn = fn, .userdata = userdata };
+	r = lsl_channel_send_builder(svc->mini_init->ctl_fd, b, p->seq, fds, nfds);
+	if (r < 0) {
+		free(p);
+		return lsl_err_set(e, r, "sending a request to mini_init");
+	}
+	p->next = svc->mini_init->pending;
+	svc->mini_init->pending = p;
 	return 0;
 }
 
@@ -283,6 +374,20 @@ void lsl_mini_init_set_interop(struct lsl_service *svc, bool enabled)
 	mi->interop = enabled;
 }
 
+void lsl_mini_init_recheck_interop(struct lsl_service *svc)
+{
+	struct lsl_msg_set_interop m = { .hdr = { .type = LSL_MSG_SET_INTEROP, .size = sizeof(m) }, .enabled = 1 };
+	struct lsl_mini_init *mi = svc->mini_init;
+	int r;
+
+	if (!mi || mi->ctl_fd < 0 || !mi->interop)
+		return;
+	m.hdr.seq = lsl_channel_next_seq();
+	r = lsl_channel_send(mi->ctl_fd, &m, sizeof(m), NULL, 0);
+	if (r < 0)
+		log_warning_errno(r, "sending SET_INTEROP to mini_init");
+}
+
 void lsl_mini_init_stop(struct lsl_service *svc)
 {
 	struct lsl_mini_init *mi = svc->mini_init;
@@ -293,5 +398,23 @@ void lsl_mini_init_stop(struct lsl_service *svc)
 	/* EOF on its control channel: it kills every init, removes their cgroups and exits. */
 	close_channels(mi);
 	lsl_child_wait_detach(mi->child, MINI_INIT_EXIT_MS);
+	fail_pending(mi);
 	free(mi);
+}
+
+void lsl_mini_init_clean_leftovers(struct lsl_service *svc)
+{
+	static const char *const roots[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+	struct lsl_err e = { 0 };
+	bool found = false;
+
+	for (size_t i = 0; i < ARRAY_SIZE(roots) && !found; i++) {
+		_cleanup_free_ char *path = strdup_printf("%s/%s", roots[i], lsl_cgroup_base());
+		found = path && access(path, F_OK) == 0;
+	}
+	if (!found || svc->mini_init)
+		return;
+	log_info("cgroups below %s are left from an earlier run: starting mini_init to remove them", lsl_cgroup_base());
+	if (spawn(svc, &e) < 0)
+		log_error("%s", lsl_err_str(&e));
 }

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "client.h"
+#include "image.h"
 #include "paths.h"
 #include "registry.h"
 #include "service.h"
@@ -91,16 +93,11 @@ void lsl_provision_cancel_all(struct lsl_service *svc)
 		cancel(p, -ESHUTDOWN, "lslservice is shutting down");
 }
 
-int lsl_provision_begin(struct lsl_service *svc, struct lsl_client *c, uint64_t seq, const char *name,
-			const char *location, struct lsl_provision **out, struct lsl_err *e)
+int lsl_provision_name_free(struct lsl_service *svc, const char *name, struct lsl_err *e)
 {
-	_cleanup_free_ char *normalized = NULL, *def = NULL;
-	const struct lsl_registry *reg;
+	const struct lsl_registry *reg = lsl_registry_get(&svc->store, e);
 	const struct lsl_distro *d;
-	struct lsl_provision *p;
-	int r;
 
-	reg = lsl_registry_get(&svc->store, e);
 	if (!reg)
 		return e->code;
 	if (!distro_name_valid(name))
@@ -111,6 +108,26 @@ int lsl_provision_begin(struct lsl_service *svc, struct lsl_client *c, uint64_t 
 	d = lsl_registry_find(reg, name);
 	if (d || lsl_provision_find(svc, name))
 		return lsl_err_setf(e, EEXIST, "a distribution named %s already exists", d ? d->name : name);
+	return 0;
+}
+
+int lsl_provision_begin(struct lsl_service *svc, struct lsl_client *c, uint64_t seq, const char *name,
+			const char *location, struct lsl_provision **out, struct lsl_err *e)
+{
+	return lsl_provision_begin_image(svc, c, seq, name, location, NULL, out, e);
+}
+
+int lsl_provision_begin_image(struct lsl_service *svc, struct lsl_client *c, uint64_t seq, const char *name,
+			      const char *location, const char *image_file, struct lsl_provision **out,
+			      struct lsl_err *e)
+{
+	_cleanup_free_ char *normalized = NULL, *def = NULL;
+	struct lsl_provision *p;
+	int r;
+
+	r = lsl_provision_name_free(svc, name, e);
+	if (r < 0)
+		return r;
 
 	if (!location) {
 		def = strdup_printf("%s/distributions/%s", lsl_state_dir(), name);
@@ -135,7 +152,8 @@ int lsl_provision_begin(struct lsl_service *svc, struct lsl_client *c, uint64_t 
 		free(p);
 		return lsl_err_set(e, ENOMEM, "preparing");
 	}
-	r = lsl_location_prepare(normalized, &p->loc, e);
+	r = image_file ? lsl_location_prepare_image(normalized, image_file, &p->loc, e)
+		       : lsl_location_prepare(normalized, &p->loc, e);
 	if (r < 0) {
 		free(p->name);
 		free(p);
@@ -194,6 +212,7 @@ static int register_it(struct lsl_provision *p, struct lsl_err *e)
 		.name = p->name,
 		.location = p->loc.path,
 		.rootfs = p->loc.rootfs,
+		.image = p->loc.image,
 		.default_uid = p->default_uid,
 		.owned = p->loc.created_top != NULL,
 		.first_run = true, /* wsl-distribution.conf's [oobe] runs at the first interactive launch */
@@ -215,8 +234,29 @@ static int register_it(struct lsl_provision *p, struct lsl_err *e)
 void lsl_provision_finish(struct lsl_provision *p, int status, const char *message)
 {
 	struct lsl_err e = { 0 };
+	char why[LSL_ERR_MAX];
 
 	p->worker = NULL;
+	/*
+	 * An image's mount (rootfs_fd) goes before it is registered or removed:
+	 * nothing may hold it then. Written back first: a write the image's
+	 * own filesystem could not make (its file's filesystem is full) fails
+	 * the import here instead of vanishing with the unmount.
+	 */
+	if (p->loc.image && p->loc.rootfs_fd >= 0) {
+		if (status == 0 && !p->cancelled && syncfs(p->loc.rootfs_fd) < 0) {
+			status = -errno;
+			snprintf(why, sizeof(why), "writing %s: %s", p->loc.image,
+				 lsl_image_write_error(p->loc.image_fd, -status));
+			message = why;
+		}
+		close(TAKE_FD(p->loc.rootfs_fd));
+	}
+	if (p->loc.image && p->loc.image_fd >= 0 && status == 0 && !p->cancelled && fsync(p->loc.image_fd) < 0) {
+		status = -errno;
+		snprintf(why, sizeof(why), "writing %s: %s", p->loc.image, lsl_image_write_error(p->loc.image_fd, -status));
+		message = why;
+	}
 	if (p->cancelled) {
 		fail(p, p->status, p->message);
 		return;

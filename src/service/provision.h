@@ -47,6 +47,17 @@ int lsl_provision_begin(struct lsl_service *svc, struct lsl_client *c, uint64_t 
 			const char *location, struct lsl_provision **out, struct lsl_err *e);
 
 /*
+ * The same for a distribution stored in an image: LOCATION/<image_file>
+ * (empty, open as loc.image_fd) instead of LOCATION/rootfs; it is
+ * registered with that image. A kind that mounts the image for its worker
+ * keeps the mount's directory fd in loc.rootfs_fd: it is closed before the
+ * registration or the removal.
+ */
+int lsl_provision_begin_image(struct lsl_service *svc, struct lsl_client *c, uint64_t seq, const char *name,
+			      const char *location, const char *image_file, struct lsl_provision **out,
+			      struct lsl_err *e);
+
+/*
  * The worker ended (status 0: it succeeded) or could not start: register,
  * or clean up; then reply to the caller. message is the reason for a failure.
  */
@@ -57,3 +68,6 @@ void lsl_provision_cancel_all(struct lsl_service *svc);
 
 /* The provision for name (any case) in progress, or NULL. */
 struct lsl_provision *lsl_provision_find(struct lsl_service *svc, const char *name);
+
+/* name is a valid distribution name that no registered or arriving distribution has. 0 or -errno, e set. */
+int lsl_provision_name_free(struct lsl_service *svc, const char *name, struct lsl_err *e);

@@ -18,6 +18,7 @@ static void distro_free(struct lsl_distro *d)
 	free(d->name);
 	free(d->location);
 	free(d->rootfs);
+	free(d->image);
 	free(d->os_id);
 	free(d->os_version);
 	*d = (struct lsl_distro){ 0 };
@@ -72,13 +73,15 @@ struct lsl_distro *lsl_registry_find(const struct lsl_registry *r, const char *n
 static int distro_copy(const struct lsl_distro *d, struct lsl_distro *out)
 {
 	*out = (struct lsl_distro){ .default_uid = d->default_uid, .owned = d->owned, .user_uid = d->user_uid,
-				    .seen = d->seen, .systemd = d->systemd, .first_run = d->first_run };
+				    .seen = d->seen, .systemd = d->systemd, .first_run = d->first_run,
+				    .in_place = d->in_place };
 	out->name = strdup(d->name);
 	out->location = strdup(d->location);
 	out->rootfs = strdup(d->rootfs);
+	out->image = strdup_or_null(d->image);
 	out->os_id = strdup_or_null(d->os_id);
 	out->os_version = strdup_or_null(d->os_version);
-	if (!out->name || !out->location || !out->rootfs || (d->os_id && !out->os_id) ||
+	if (!out->name || !out->location || !out->rootfs || (d->image && !out->image) || (d->os_id && !out->os_id) ||
 	    (d->os_version && !out->os_version)) {
 		distro_free(out);
 		return -ENOMEM;
@@ -107,7 +110,8 @@ static int insert_sorted(struct lsl_registry *r, struct lsl_distro *d)
 static bool distro_valid(const struct lsl_distro *d)
 {
 	return distro_name_valid(d->name) && lsl_registry_path_valid(d->location) &&
-	       lsl_registry_path_valid(d->rootfs) && (!d->os_id || lsl_registry_word_valid(d->os_id)) &&
+	       lsl_registry_path_valid(d->rootfs) && (!d->image || lsl_registry_path_valid(d->image)) &&
+	       (d->image || !d->in_place) && (!d->os_id || lsl_registry_word_valid(d->os_id)) &&
 	       (!d->os_version || lsl_registry_word_valid(d->os_version));
 }
 
@@ -219,6 +223,8 @@ int lsl_registry_format(const struct lsl_registry *r, char **out, size_t *len)
 		const struct lsl_distro *d = &r->distros[i];
 		fprintf(f, "distribution\t%s\tlocation=%s\trootfs=%s\tdefault_uid=%u\towned=%d", d->name,
 			d->location, d->rootfs, d->default_uid, d->owned ? 1 : 0);
+		if (d->image)
+			fprintf(f, "\timage=%s%s", d->image, d->in_place ? "\tin_place=1" : "");
 		if (d->seen) {
 			if (d->os_id)
 				fprintf(f, "\tos=%s", d->os_id);
@@ -294,6 +300,7 @@ static int parse_distribution(struct parser *p, char **f, int nf, struct lsl_reg
 {
 	_cleanup_(distro_free) struct lsl_distro d = { 0 };
 	bool seen_uid = false, seen_owned = false, seen_user = false, seen_systemd = false, seen_first = false;
+	bool seen_in_place = false;
 	char buf[80];
 	int ret;
 
@@ -310,8 +317,8 @@ static int parse_distribution(struct parser *p, char **f, int nf, struct lsl_reg
 			return parse_error(p, "field '%s' is not key=value", shown(f[i], buf, sizeof(buf)));
 		*eq = 0;
 		value = eq + 1;
-		if (streq(key, "location") || streq(key, "rootfs")) {
-			char **slot = streq(key, "location") ? &d.location : &d.rootfs;
+		if (streq(key, "location") || streq(key, "rootfs") || streq(key, "image")) {
+			char **slot = streq(key, "location") ? &d.location : streq(key, "rootfs") ? &d.rootfs : &d.image;
 			if (*slot)
 				return parse_error(p, "duplicate key '%s'", key);
 			if (!lsl_registry_path_valid(value))
@@ -347,6 +354,13 @@ static int parse_distribution(struct parser *p, char **f, int nf, struct lsl_reg
 			seen_user = true;
 			if (safe_atou32(value, &d.user_uid) < 0)
 				return parse_error(p, "user '%s' is not a number", shown(value, buf, sizeof(buf)));
+		} else if (streq(key, "in_place")) {
+			if (seen_in_place)
+				return parse_error(p, "duplicate key '%s'", key);
+			seen_in_place = true;
+			if (!streq(value, "0") && !streq(value, "1"))
+				return parse_error(p, "in_place must be 0 or 1");
+			d.in_place = streq(value, "1");
 		} else if (streq(key, "systemd") || streq(key, "first_run")) {
 			bool *seen = streq(key, "systemd") ? &seen_systemd : &seen_first;
 			if (*seen)
@@ -366,6 +380,8 @@ static int parse_distribution(struct parser *p, char **f, int nf, struct lsl_reg
 	d.seen = seen_user && seen_systemd;
 	if (!d.location || !d.rootfs)
 		return parse_error(p, "distribution '%s' has no %s", d.name, d.location ? "rootfs" : "location");
+	if (d.in_place && !d.image)
+		return parse_error(p, "distribution '%s' is in_place without an image", d.name);
 	if (lsl_registry_find(r, d.name))
 		return parse_error(p, "distribution '%s' is listed twice", d.name);
 	ret = insert_sorted(r, &d);

@@ -7,11 +7,16 @@
  *   version	1
  *   default	<name>
  *   distribution	<name>	location=<abs path>	rootfs=<abs path>	default_uid=<n>	owned=<0|1>
+ *   	[image=<abs path>	[in_place=1]]
  *   	[os=<id>	os_version=<v>	user=<uid>	systemd=<0|1>]	[first_run=1]
  *
- * The bracketed keys are optional: what the distribution's init reported at
- * its last start (shown by --list --verbose), and first_run while its
- * first-run command (wsl-distribution.conf's [oobe]) has not run yet.
+ * The bracketed keys are optional: image when the distribution is stored in
+ * an ext4 image file instead of a directory (then rootfs is the same path,
+ * never a directory), in_place when that image was registered where it was
+ * (--import-in-place: unregister leaves the file); what the distribution's
+ * init reported at its last start (shown by --list --verbose), and
+ * first_run while its first-run command (wsl-distribution.conf's [oobe])
+ * has not run yet.
  *
  * Names compare case-insensitively and keep the spelling they were
  * registered with. `owned` means lsl created the location directory: at
@@ -32,6 +37,8 @@ struct lsl_distro {
 	char *name;
 	char *location;
 	char *rootfs;
+	char *image;   /* the ext4 image the root is stored in, or NULL for a directory */
+	bool in_place; /* image registered where it was: not lsl's to delete */
 	uint32_t default_uid;
 	bool owned;
 	/* Reported at the last start (absent: never started). */

@@ -15,6 +15,8 @@
 #include "registry-store.h"
 
 struct lsl_client;
+struct lsl_disk_job;
+struct lsl_disk_mount;
 struct lsl_instance;
 struct lsl_mini_init;
 struct lsl_provision;
@@ -35,6 +37,9 @@ struct lsl_service {
 	TAILQ_HEAD(, lsl_provision) provisions;
 	unsigned removals; /* unregister file removals still running */
 	struct lsl_mini_init *mini_init; /* NULL until the first distribution start */
+	/* Zero-initialized lists (LIST heads need no init): see disk-job.h and disk-mount.h. */
+	LIST_HEAD(, lsl_disk_job) disk_jobs;     /* export, resize, move, ... in progress */
+	LIST_HEAD(, lsl_disk_mount) disk_mounts; /* disks mounted in /mnt/wsl (held by mini_init) */
 
 	bool shutting_down;
 	TAILQ_HEAD(, lsl_shutdown_waiter) shutdown_waiters;

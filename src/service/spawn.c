@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fd-limit.h"
 #include "util.h"
 
 struct lsl_child {
@@ -158,6 +159,7 @@ _noreturn_ static void exec_child(const struct lsl_spawn_opts *o, int null_fd, i
 		report_failure(err_fd, 3);
 	if (chdir("/") < 0)
 		report_failure(err_fd, 2);
+	lsl_nofile_restore(); /* the service raised its own open file limit */
 	execve(o->path, o->argv, o->envp);
 	report_failure(err_fd, 0);
 	_exit(127);

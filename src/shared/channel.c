@@ -91,6 +91,13 @@ int lsl_channel_recv(int fd, struct lsl_received *r, struct lsl_err *e)
 	mh = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
 			      .msg_controllen = sizeof(control.buf) };
 	n = RETRY_EINTR(recvmsg(fd, &mh, MSG_CMSG_CLOEXEC));
+	/*
+	 * A peer that closed with our own last message still unread makes the
+	 * kernel report ECONNRESET once, ahead of what that peer had already
+	 * queued for us: read again, a real end answers at once.
+	 */
+	if (n < 0 && errno == ECONNRESET)
+		n = RETRY_EINTR(recvmsg(fd, &mh, MSG_CMSG_CLOEXEC));
 	if (n < 0) {
 		ret = negative_errno();
 		free(buf);

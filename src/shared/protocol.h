@@ -15,17 +15,21 @@
  * The conversations:
  *
  *   lsl -> lslservice (service.sock)     HELLO, IMPORT, INSTALL, LIST, RUN, SET_DEFAULT,
- *                                        TERMINATE, SHUTDOWN, UNREGISTER
- *   lslservice -> lsl                    HELLO_REPLY, WARNING*, PROGRESS*, LIST_ENTRY*, RESULT
- *   lslservice -> mini_init              LAUNCH_INIT (+init channel fd), KILL_INIT, SET_INTEROP
- *   mini_init -> lslservice              LAUNCH_INIT_RESULT, RESULT; CHILD_EXIT on the
- *                                        notification channel
+ *                                        TERMINATE, SHUTDOWN, UNREGISTER, IMPORT_IN_PLACE,
+ *                                        EXPORT, MANAGE, MOUNT_DISK, UNMOUNT_DISK, LIST_MOUNTS
+ *   lslservice -> lsl                    HELLO_REPLY, WARNING*, PROGRESS*, LIST_ENTRY*,
+ *                                        MOUNT_ENTRY*, RESULT
+ *   lslservice -> mini_init              LAUNCH_INIT (+init channel fd, + image fd), KILL_INIT,
+ *                                        SET_INTEROP, MOUNT (+disk fd), UNMOUNT
+ *   mini_init -> lslservice              LAUNCH_INIT_RESULT, MOUNT_RESULT, RESULT; CHILD_EXIT
+ *                                        on the notification channel
  *   init (or the mini_init child that   CREATE_INSTANCE_RESULT, first message on the
  *   failed before exec) -> lslservice    init channel
- *   lslservice -> init                   INITIALIZE, CREATE_SESSION, TERMINATE_INSTANCE
+ *   lslservice -> init                   INITIALIZE, CREATE_SESSION, TERMINATE_INSTANCE, IDLE_CHECK
  *   init -> lslservice                   INITIALIZE_RESPONSE, CREATE_SESSION_RESPONSE
- *                                        (+session channel fd)
+ *                                        (+session channel fd), INSTANCE_IDLE
  *   lslservice -> session leader         CREATE_PROCESS (+stdin, stdout, stderr, control fds)
+ *   session leader -> lslservice         RESULT{0} once each CREATE_PROCESS is handled (idle timeout)
  *   session leader -> lsl (control fd)   PROCESS_STARTED or PROCESS_FAILED, then EXIT_STATUS
  *   lsl -> session leader (control fd)   SIGNAL, WINDOW_SIZE
  */
@@ -74,6 +78,13 @@ enum lsl_msg_type {
 	LSL_MSG_TERMINATE = 16,
 	LSL_MSG_SHUTDOWN = 17,
 	LSL_MSG_UNREGISTER = 18,
+	LSL_MSG_IMPORT_IN_PLACE = 19,
+	LSL_MSG_EXPORT = 20,
+	LSL_MSG_MANAGE = 21,
+	LSL_MSG_MOUNT_DISK = 22,
+	LSL_MSG_UNMOUNT_DISK = 23,
+	LSL_MSG_LIST_MOUNTS = 24,
+	LSL_MSG_MOUNT_ENTRY = 25,
 
 	/* lslservice <-> mini_init */
 	LSL_MSG_LAUNCH_INIT = 30,
@@ -81,6 +92,9 @@ enum lsl_msg_type {
 	LSL_MSG_KILL_INIT = 32,
 	LSL_MSG_CHILD_EXIT = 33,
 	LSL_MSG_SET_INTEROP = 34,
+	LSL_MSG_MOUNT = 35,
+	LSL_MSG_MOUNT_RESULT = 36,
+	LSL_MSG_UNMOUNT = 37,
 
 	/* lslservice <-> init */
 	LSL_MSG_CREATE_INSTANCE_RESULT = 40,
@@ -145,16 +159,112 @@ struct lsl_msg_hello_reply {
 
 enum {
 	LSL_IMPORT_PROGRESS = 1 << 0, /* the caller shows a progress bar: send PROGRESS */
+	LSL_IMPORT_VHD = 1 << 1,      /* the fd is a raw ext4 image, copied to LOCATION/ext4.img */
+	LSL_IMPORT_IMAGE = 1 << 2,    /* the archive is extracted into a new ext4 image LOCATION/ext4.img */
 };
 
-/* fds: [archive]. Replies: PROGRESS*, RESULT. */
+/* fds: [archive, or the image with LSL_IMPORT_VHD]. Replies: PROGRESS*, RESULT. */
 struct lsl_msg_import {
 	struct lsl_msg_header hdr;
 	uint32_t flags;
 	uint32_t reserved;
 	lsl_str_t name;
 	lsl_str_t location; /* absolute; the service creates it if missing */
+	uint64_t image_size; /* LSL_IMPORT_IMAGE: bytes, 0 = the default (1 TiB, sparse) */
 };
+
+/* fds: [the image, opened read-write by lsl as the caller]. Reply: RESULT. */
+struct lsl_msg_import_in_place {
+	struct lsl_msg_header hdr;
+	uint32_t flags;
+	uint32_t reserved;
+	lsl_str_t name;
+	lsl_str_t image; /* absolute path of the fd's file: registered where it is */
+};
+
+enum lsl_export_format {
+	LSL_EXPORT_TAR = 0,
+	LSL_EXPORT_TAR_GZ = 1,
+	LSL_EXPORT_TAR_XZ = 2,
+	LSL_EXPORT_TAR_ZST = 3,
+	LSL_EXPORT_VHD = 4, /* a raw ext4 image */
+};
+
+enum {
+	LSL_EXPORT_PROGRESS = 1 << 0, /* the caller shows a progress bar: send PROGRESS */
+};
+
+/* fds: [output, opened by lsl as the caller]. Replies: PROGRESS*, RESULT. */
+struct lsl_msg_export {
+	struct lsl_msg_header hdr;
+	uint32_t flags;
+	uint32_t format; /* enum lsl_export_format */
+	lsl_str_t name;
+	uint32_t reserved;
+};
+
+enum lsl_manage_action {
+	LSL_MANAGE_RESIZE = 1,           /* size */
+	LSL_MANAGE_SET_DEFAULT_USER = 2, /* user */
+	LSL_MANAGE_MOVE = 3,             /* location */
+};
+
+/* Replies: PROGRESS* (MOVE with LSL_EXPORT_PROGRESS in flags), RESULT. */
+struct lsl_msg_manage {
+	struct lsl_msg_header hdr;
+	uint32_t action; /* enum lsl_manage_action */
+	uint32_t flags;
+	uint64_t size;      /* RESIZE: bytes */
+	lsl_str_t name;
+	lsl_str_t user;     /* SET_DEFAULT_USER: a name or a decimal uid in the distribution */
+	lsl_str_t location; /* MOVE: absolute */
+	uint32_t reserved;
+};
+
+enum {
+	LSL_MOUNT_BARE = 1 << 0,      /* attach only, mount nothing */
+	LSL_MOUNT_PARTITION = 1 << 1, /* mount partition `partition` of the disk */
+	LSL_MOUNT_READ_ONLY = 1 << 2, /* the fd is read-only (options say "ro") */
+};
+
+/*
+ * MOUNT_DISK (lsl -> service) and MOUNT (service -> mini_init). fds: [the
+ * disk, opened by lsl as the caller]. The service answers MOUNT_DISK with
+ * MOUNT_ENTRY (the new mount), RESULT; mini_init answers MOUNT with MOUNT_RESULT.
+ */
+struct lsl_msg_mount {
+	struct lsl_msg_header hdr;
+	uint32_t flags;     /* LSL_MOUNT_* */
+	uint32_t partition; /* with LSL_MOUNT_PARTITION: 1.. */
+	lsl_str_t disk;     /* absolute path as the caller named it */
+	lsl_str_t type;     /* filesystem type; absent = ext4 */
+	lsl_str_t options;  /* mount(8)-style options; absent = none */
+	lsl_str_t name;     /* the directory under /mnt/wsl; absent (MOUNT_DISK) = from the disk's name */
+};
+
+struct lsl_msg_mount_result {
+	struct lsl_msg_header hdr;
+	int32_t status;
+	uint32_t reserved;
+	lsl_str_t message;
+	lsl_str_t device; /* the loop device attached ("/dev/loop3", "/dev/loop3p1") */
+};
+
+/* A mounted disk, answering LIST_MOUNTS (then RESULT) or MOUNT_DISK. */
+struct lsl_msg_mount_entry {
+	struct lsl_msg_header hdr;
+	uint32_t flags; /* LSL_MOUNT_* */
+	uint32_t partition;
+	lsl_str_t disk;
+	lsl_str_t name;
+	lsl_str_t type;
+	lsl_str_t options;
+	lsl_str_t device;
+	uint32_t reserved;
+};
+
+/* UNMOUNT_DISK: struct lsl_msg_name, name = the disk (its path or its mount name); absent = every disk. */
+/* LIST_MOUNTS: struct lsl_msg_empty. */
 
 /* fds: [stdout, stderr] for the installer's output. Replies: WARNING*, RESULT. */
 struct lsl_msg_install {
@@ -245,9 +355,10 @@ struct lsl_msg_empty {
 
 enum {
 	LSL_LAUNCH_SAFE_MODE = 1 << 0, /* init ignores the distribution's wsl.conf (LSL_SAFE_MODE=1) */
+	LSL_LAUNCH_IMAGE = 1 << 1,     /* the root is the ext4 image passed as the second fd */
 };
 
-/* fds: [init channel]. Reply: LAUNCH_INIT_RESULT. */
+/* fds: [init channel] or, with LSL_LAUNCH_IMAGE, [init channel, image]. Reply: LAUNCH_INIT_RESULT. */
 struct lsl_msg_launch_init {
 	struct lsl_msg_header hdr;
 	uint32_t flags;
@@ -287,6 +398,9 @@ struct lsl_msg_set_interop {
 	uint32_t enabled;
 	uint32_t reserved;
 };
+
+/* MOUNT: struct lsl_msg_mount (above), fds [disk]. Reply: MOUNT_RESULT. */
+/* UNMOUNT: struct lsl_msg_name, name = the mount's name under /mnt/wsl. Reply: RESULT. */
 
 /* ---- lslservice <-> init ---- */
 
@@ -379,7 +493,11 @@ struct lsl_msg_terminate_instance {
 
 /* ---- lslservice -> session leader ---- */
 
-/* fds: [stdin, stdout, stderr, control]. Answered on the control fd, never on the channel. */
+/*
+ * fds: [stdin, stdout, stderr, control]. The process's outcome goes to the
+ * control fd; on the channel, only RESULT{0} (same seq) once its process
+ * exists or could not be made, so the service knows none is on its way.
+ */
 struct lsl_msg_create_process {
 	struct lsl_msg_header hdr;
 	uint32_t flags; /* LSL_RUN_* */

@@ -99,6 +99,8 @@ static const struct lsl_conf_key wsl_keys[] = {
 	{ .name = "boot.initTimeout", .type = LSL_CONF_INT, .offset = F(boot_init_timeout_ms), .min = INT_MIN, .max = INT_MAX },
 	{ .name = "boot.protectBinfmt", .type = LSL_CONF_BOOL, .offset = F(boot_protect_binfmt) },
 	{ .name = "general.guiApplications", .type = LSL_CONF_BOOL, .offset = F(general_gui_applications) },
+	/* lsl extension: this distribution's idle timeout in ms, overriding /etc/lsl.conf's (-1 never). */
+	{ .name = "general.instanceIdleTimeout", .type = LSL_CONF_INT, .offset = F(general_idle_timeout_ms), .min = -1, .max = INT_MAX },
 };
 
 void lsl_wsl_conf_init(struct lsl_wsl_conf *c)
@@ -122,6 +124,7 @@ void lsl_wsl_conf_init(struct lsl_wsl_conf *c)
 		.boot_init_timeout_ms = 10000,
 		.boot_protect_binfmt = true,
 		.general_gui_applications = true,
+		.general_idle_timeout_ms = INT_MIN,
 	};
 }
 
@@ -184,6 +187,7 @@ void lsl_wsl_conf_safe_mode(struct lsl_wsl_conf *c)
 	c->gpu_enabled = false;
 	c->gpu_append_lib_path = false;
 	c->boot_systemd = false;
+	c->general_idle_timeout_ms = INT_MIN;
 	free(c->boot_command);
 	c->boot_command = NULL;
 }

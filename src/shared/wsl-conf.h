@@ -34,6 +34,7 @@ struct lsl_wsl_conf {
 	int boot_init_timeout_ms;   /* 10000; <= 0 means do not wait */
 	bool boot_protect_binfmt;   /* true */
 	bool general_gui_applications; /* true */
+	int general_idle_timeout_ms;   /* lsl extension [general] instanceIdleTimeout; INT_MIN: not set */
 };
 
 /* Fill every field with WSL's default. */
@@ -49,7 +50,8 @@ int lsl_wsl_conf_parse(struct lsl_wsl_conf *c, const char *file, const char *tex
 
 /*
  * Safe mode: every boolean feature off except boot.protectBinfmt,
- * fileServer.logTruncate and general.guiApplications, and no boot.command.
+ * fileServer.logTruncate and general.guiApplications, no boot.command and no
+ * instanceIdleTimeout of its own.
  */
 void lsl_wsl_conf_safe_mode(struct lsl_wsl_conf *c);
 

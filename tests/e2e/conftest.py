@@ -620,3 +620,43 @@ def snapshot(lsl, *paths):
             tree[str(p)] = None
     return {"registry": lsl.registry_bytes(), "list": (listing.returncode, listing.stdout),
             "tree": tree}
+
+
+# ---------------------------------------------------------------- lifetime, faults and load (test_life, test_faults, test_load)
+
+def wait_for(cond, what, timeout=EXIT_TIMEOUT, interval=0.05):
+    """Retry cond() until it returns something true (returned), a bounded number of times."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = cond()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(interval)
+
+
+@pytest.fixture
+def configured(prefix):
+    """configured(idle_timeout_ms) -> a private instance whose service reads its own lsl.conf
+    (LSL_CONFIG) with that [general] instanceIdleTimeout; inst.config is the file's path."""
+    made = []
+
+    def make(idle_timeout_ms=None, text=None):
+        inst = new_instance(prefix)
+        made.append(inst)
+        inst.config = inst.root / "lsl.conf"
+        if text is None:
+            text = "" if idle_timeout_ms is None else f"[general]\ninstanceIdleTimeout = {idle_timeout_ms}\n"
+        inst.config.write_text(text)
+        inst.env["LSL_CONFIG"] = str(inst.config)
+        return inst
+    yield make
+    problems = []
+    for inst in made:
+        try:
+            inst.close()
+        except AssertionError as e:
+            problems.append(str(e))
+    if problems:
+        raise AssertionError("\n".join(problems))

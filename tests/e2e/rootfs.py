@@ -5,13 +5,16 @@
   if lsl's init is static.
 * debian: `debootstrap --variant=minbase` of the host's own release, kept as a
   tarball in the cache directory between runs.
+* debian-systemd: the same with systemd, systemd-sysv, dbus and libpam-systemd
+  (a distribution that boots its own systemd), cached the same way.
 
 Run as a script to fill the Debian cache ahead of a test run:
-    /usr/bin/python3 tests/e2e/rootfs.py debian
+    /usr/bin/python3 tests/e2e/rootfs.py debian debian-systemd
 """
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -85,6 +88,58 @@ def build_busybox_tree(dest):
     return dest
 
 
+SPECIAL_XATTR = b"lsl-e2e-value"
+
+
+def build_special_tree(dest):
+    """A busybox root plus data/ holding every kind of metadata an import or export must keep:
+    owners, setuid and sticky modes, nanosecond times, a user xattr (SPECIAL_XATTR), a file
+    capability, hard links, device nodes, a FIFO, symlinks (relative, absolute, dangling), a
+    sparse file and a directory with its own mode and times."""
+    build_busybox_tree(dest)
+    data = os.path.join(dest, "data")
+    os.mkdir(data)
+    j = lambda *n: os.path.join(data, *n)
+    with open(j("owned"), "w") as f:
+        f.write("owned\n")
+    os.chown(j("owned"), 1234, 5678)
+    os.chmod(j("owned"), 0o640)
+    with open(j("setuid"), "w") as f:
+        f.write("#!/bin/sh\n")
+    os.chmod(j("setuid"), 0o4755)
+    os.mkdir(j("sticky"))
+    os.chmod(j("sticky"), 0o1777)
+    with open(j("timed"), "w") as f:
+        f.write("old\n")
+    os.utime(j("timed"), ns=(1_000_000_000_000_000_000, 1_000_000_000_123_456_789))
+    with open(j("xattr"), "w") as f:
+        f.write("x\n")
+    os.setxattr(j("xattr"), "user.lsl_test", SPECIAL_XATTR)
+    with open(j("cap"), "wb") as f:
+        f.write(b"\x7fELF not really\n")
+    os.chmod(j("cap"), 0o755)
+    subprocess.run(["setcap", "cap_net_raw+ep", j("cap")], check=True)
+    with open(j("hard1"), "w") as f:
+        f.write("shared\n")
+    os.link(j("hard1"), j("hard2"))
+    os.mknod(j("chardev"), stat.S_IFCHR | 0o620, os.makedev(1, 3))
+    os.chmod(j("chardev"), 0o620)  # mknod applied this process's umask
+    os.mknod(j("blockdev"), stat.S_IFBLK | 0o600, os.makedev(7, 200))
+    os.mkfifo(j("fifo"), 0o640)
+    os.symlink("hard1", j("rel-link"))
+    os.symlink("/etc/passwd", j("abs-link"))
+    os.symlink("does/not/exist", j("dangling-link"))
+    with open(j("sparse"), "wb") as f:
+        f.seek(8 << 20)
+        f.write(b"end\n")
+    os.mkdir(j("olddir"))
+    with open(j("olddir", "inside"), "w") as f:
+        f.write("in\n")
+    os.chmod(j("olddir"), 0o750)
+    os.utime(j("olddir"), ns=(1_100_000_000_000_000_000, 1_100_000_000_000_000_000))
+    return dest
+
+
 def host_codename():
     with open("/etc/os-release") as f:
         for line in f:
@@ -95,21 +150,36 @@ def host_codename():
 
 
 def debian_tarball(cache_dir=CACHE_DIR, codename=None, log=sys.stderr):
-    """Path of the cached debootstrap tarball, building it first if missing.
+    """Path of the cached debootstrap tarball, building it first if missing."""
+    return _debootstrap_tarball(cache_dir, codename, "", [], log)
+
+
+# What a distribution needs to boot its own systemd with logind and user sessions.
+SYSTEMD_PACKAGES = ["systemd", "systemd-sysv", "dbus", "libpam-systemd"]
+
+
+def debian_systemd_tarball(cache_dir=CACHE_DIR, codename=None, log=sys.stderr):
+    """Like debian_tarball, with systemd as the distribution's init (debian-<codename>-systemd)."""
+    return _debootstrap_tarball(cache_dir, codename, "-systemd",
+                                ["--include=" + ",".join(SYSTEMD_PACKAGES)], log)
+
+
+def _debootstrap_tarball(cache_dir, codename, variant, extra_args, log):
+    """Path of a cached debootstrap tarball, building it first if missing.
 
     It is built under a temporary name and renamed into place, so an
     interrupted build never leaves a cache entry that looks complete.
     """
     codename = codename or host_codename()
     os.makedirs(cache_dir, exist_ok=True)
-    final = os.path.join(cache_dir, f"debian-{codename}.tar.gz")
+    final = os.path.join(cache_dir, f"debian-{codename}{variant}.tar.gz")
     if os.path.exists(final):
         return final
-    work = tempfile.mkdtemp(prefix=f"debian-{codename}.", dir=cache_dir)
+    work = tempfile.mkdtemp(prefix=f"debian-{codename}{variant}.", dir=cache_dir)
     try:
         root = os.path.join(work, "root")
         os.mkdir(root)
-        subprocess.run(["debootstrap", "--variant=minbase", codename, root, DEBIAN_MIRROR],
+        subprocess.run(["debootstrap", "--variant=minbase", *extra_args, codename, root, DEBIAN_MIRROR],
                        check=True, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         partial = os.path.join(work, "partial.tar.gz")
         make_tar(root, partial, ".tar.gz")
@@ -138,9 +208,11 @@ if __name__ == "__main__":
     for w in what:
         if w == "debian":
             print(debian_tarball())
+        elif w == "debian-systemd":
+            print(debian_systemd_tarball())
         elif w == "busybox":
             out = tempfile.mkdtemp(prefix="busybox-root.")
             build_busybox_tree(out)
             print(make_tar(out, out + ".tar.gz"))
         else:
-            sys.exit(f"unknown rootfs {w!r}: debian or busybox")
+            sys.exit(f"unknown rootfs {w!r}: debian, debian-systemd or busybox")

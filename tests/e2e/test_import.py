@@ -165,7 +165,7 @@ def test_import_progress_on_a_terminal(lsl, busybox_tar, workdir):
 
 # ------------------------------------------------------------------ what is preserved
 
-XATTR_VALUE = b"lsl-e2e-value"
+XATTR_VALUE = rootfs.SPECIAL_XATTR
 
 
 @pytest.fixture(scope="module")
@@ -173,36 +173,7 @@ def special_tree(tmp_path_factory):
     """A tree with every kind of metadata an import must keep, as a tarball."""
     base = tmp_path_factory.mktemp("special")
     src = base / "src"
-    rootfs.build_busybox_tree(str(src))
-    data = src / "data"
-    data.mkdir()
-    (data / "owned").write_text("owned\n")
-    os.chown(data / "owned", 1234, 5678)
-    os.chmod(data / "owned", 0o640)
-    (data / "setuid").write_text("#!/bin/sh\n")
-    os.chmod(data / "setuid", 0o4755)
-    (data / "sticky").mkdir()
-    os.chmod(data / "sticky", 0o1777)
-    (data / "timed").write_text("old\n")
-    os.utime(data / "timed", ns=(1_000_000_000_000_000_000, 1_000_000_000_123_456_789))
-    (data / "xattr").write_text("x\n")
-    os.setxattr(data / "xattr", "user.lsl_test", XATTR_VALUE)
-    (data / "cap").write_bytes(b"\x7fELF not really\n")
-    os.chmod(data / "cap", 0o755)
-    subprocess.run(["setcap", "cap_net_raw+ep", str(data / "cap")], check=True)
-    (data / "hard1").write_text("shared\n")
-    os.link(data / "hard1", data / "hard2")
-    os.mknod(data / "chardev", stat.S_IFCHR | 0o620, os.makedev(1, 3))
-    os.chmod(data / "chardev", 0o620)  # mknod applied this process's umask
-    os.mknod(data / "blockdev", stat.S_IFBLK | 0o600, os.makedev(7, 200))
-    os.mkfifo(data / "fifo", 0o640)
-    os.symlink("hard1", data / "rel-link")
-    os.symlink("/etc/passwd", data / "abs-link")
-    os.symlink("does/not/exist", data / "dangling-link")
-    (data / "olddir").mkdir()
-    (data / "olddir" / "inside").write_text("in\n")
-    os.chmod(data / "olddir", 0o750)
-    os.utime(data / "olddir", ns=(1_100_000_000_000_000_000, 1_100_000_000_000_000_000))
+    rootfs.build_special_tree(str(src))
     tarball = rootfs.make_tar(str(src), str(base / "special.tar.gz"), ".tar.gz")
     return src, tarball
 

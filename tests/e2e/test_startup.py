@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import rootfs
-from conftest import cgroup2_root, wait_gone
+from conftest import cgroup2_root
 
 INTEROP_MAGIC = b"\x7fLSLHOST"
 

@@ -20,7 +20,7 @@ static void check(const char *cwd, const char *path, const char *want)
 
 	assert_int_equal(lsl_path_absolute(cwd, path, &got), 0);
 	if (!streq(got, want))
-		fail_msg("lsl_path_absolute(%s, %s) = %s, want %s", cwd, path, got, want);
+		fail_msg("lsl_path_absolute(%s, %s) = %s, want %s", cwd ? cwd : "(none)", path, got, want);
 	free(got);
 }
 

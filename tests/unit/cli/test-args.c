@@ -155,6 +155,83 @@ static void test_run_options_combined(void **state)
 	lsl_args_free(&a);
 }
 
+static void test_tty_options(void **state)
+{
+	struct lsl_args a;
+
+	ok(&a, ARGS("-d", "deb", "-e", "true"));
+	assert_int_equal(a.tty, LSL_TTY_AUTO);
+	lsl_args_free(&a);
+
+	ok(&a, ARGS("--tty", "-d", "deb", "-e", "true"));
+	assert_int_equal(a.tty, LSL_TTY_ALWAYS);
+	assert_string_equal(a.distribution, "deb");
+	assert_int_equal(a.run_mode, LSL_RUN_MODE_EXEC);
+	lsl_args_free(&a);
+
+	ok(&a, ARGS("-T", "--", "cat"));
+	assert_int_equal(a.tty, LSL_TTY_NEVER);
+	assert_string_equal(a.cmdline, "cat");
+	lsl_args_free(&a);
+
+	ok(&a, ARGS("--no-tty"));
+	assert_int_equal(a.tty, LSL_TTY_NEVER);
+	assert_int_equal(a.run_mode, LSL_RUN_MODE_LOGIN);
+	lsl_args_free(&a);
+
+	/* The last one counts. */
+	ok(&a, ARGS("--tty", "-T", "--tty"));
+	assert_int_equal(a.tty, LSL_TTY_ALWAYS);
+	lsl_args_free(&a);
+	ok(&a, ARGS("--tty", "--no-tty", "id"));
+	assert_int_equal(a.tty, LSL_TTY_NEVER);
+	lsl_args_free(&a);
+
+	/* After the command they are the command's; -t stays wsl.exe's --terminate. */
+	ok(&a, ARGS("ls", "--tty", "-T"));
+	assert_int_equal(a.tty, LSL_TTY_AUTO);
+	assert_string_equal(a.cmdline, "ls --tty -T");
+	lsl_args_free(&a);
+	ok(&a, ARGS("-t", "deb"));
+	assert_int_equal(a.verb, LSL_VERB_TERMINATE);
+	lsl_args_free(&a);
+
+	/* They are run options: not with a management verb. */
+	refused(ARGS("--tty", "--list"), "--list cannot be combined with --tty");
+	refused(ARGS("-T", "--shutdown"), "--shutdown cannot be combined with -T");
+}
+
+static void test_safe_mode(void **state)
+{
+	struct lsl_args a;
+
+	ok(&a, ARGS("-d", "deb", "-e", "true"));
+	assert_false(a.safe_mode);
+	lsl_args_free(&a);
+
+	ok(&a, ARGS("--safe-mode", "-d", "deb"));
+	assert_true(a.safe_mode);
+	assert_int_equal(a.verb, LSL_VERB_RUN);
+	assert_int_equal(a.run_mode, LSL_RUN_MODE_LOGIN);
+	assert_string_equal(a.distribution, "deb");
+	lsl_args_free(&a);
+
+	ok(&a, ARGS("-d", "deb", "--safe-mode", "--", "cat", "/etc/wsl.conf"));
+	assert_true(a.safe_mode);
+	assert_string_equal(a.cmdline, "cat /etc/wsl.conf");
+	lsl_args_free(&a);
+
+	/* After the command it is the command's. */
+	ok(&a, ARGS("ls", "--safe-mode"));
+	assert_false(a.safe_mode);
+	assert_string_equal(a.cmdline, "ls --safe-mode");
+	lsl_args_free(&a);
+
+	/* A run option: not with a management verb. */
+	refused(ARGS("--safe-mode", "--terminate", "deb"), "--terminate cannot be combined with --safe-mode");
+	refused(ARGS("--safe-mode", "--list"), "--list cannot be combined with --safe-mode");
+}
+
 static void test_options_after_the_command_belong_to_it(void **state)
 {
 	struct lsl_args a;
@@ -400,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_double_dash),
 		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_run_options_combined),
+		cmocka_unit_test(test_tty_options),
 		cmocka_unit_test(test_options_after_the_command_belong_to_it),
 		cmocka_unit_test(test_cd_must_be_absolute_or_home),
 		cmocka_unit_test(test_missing_run_operands),
@@ -407,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_import),
 		cmocka_unit_test(test_import_refused),
 		cmocka_unit_test(test_import_relative_without_cwd),
+		cmocka_unit_test(test_safe_mode),
 		cmocka_unit_test(test_install),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_version_vs_list_verbose),

@@ -136,7 +136,7 @@ static void test_replies_in_order(void **state)
 {
 	struct pair *p = *state;
 	struct seen s = { 0 };
-	struct lsl_reply_ops ops = { on_warning, on_progress, on_entry, &s };
+	struct lsl_reply_ops ops = { .warning = on_warning, .progress = on_progress, .list_entry = on_entry, .userdata = &s };
 	struct lsl_err e = { 0 };
 	uint64_t seq;
 

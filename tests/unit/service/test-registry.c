@@ -243,6 +243,75 @@ static void test_values(void **state)
 	assert_false(lsl_registry_path_valid("x"));
 }
 
+/* image= and in_place=: image distributions, and the older format still read as it was. */
+static void test_image_key(void **state)
+{
+	static const char text[] = "version\t1\n"
+				   "distribution\timg\tlocation=/v\trootfs=/v/ext4.img\tdefault_uid=0\towned=1\t"
+				   "image=/v/ext4.img\n"
+				   "distribution\tplace\tlocation=/w\trootfs=/w/disk.img\tdefault_uid=1000\towned=0\t"
+				   "image=/w/disk.img\tin_place=1\tos=debian\tuser=1000\tsystemd=0\n"
+				   "distribution\tdir\tlocation=/d\trootfs=/d/rootfs\tdefault_uid=0\towned=1\n";
+	_cleanup_registry_ struct lsl_registry r = { 0 }, again = { 0 }, copy = { 0 };
+	_cleanup_free_ char *out = NULL, *out2 = NULL;
+	struct lsl_distro *d;
+	struct lsl_err e = { 0 };
+	size_t len;
+
+	assert_int_equal(parse(text, &r, &e), 0);
+	d = lsl_registry_find(&r, "img");
+	assert_non_null(d);
+	assert_string_equal(d->image, "/v/ext4.img");
+	assert_false(d->in_place);
+	d = lsl_registry_find(&r, "place");
+	assert_string_equal(d->image, "/w/disk.img");
+	assert_true(d->in_place);
+	assert_true(d->seen);
+	d = lsl_registry_find(&r, "dir");
+	assert_null(d->image);
+	assert_false(d->in_place);
+
+	/* Written and read back the same; a directory distribution's line has no image key. */
+	assert_int_equal(lsl_registry_format(&r, &out, &len), 0);
+	assert_non_null(strstr(out, "\timage=/v/ext4.img\n"));
+	assert_non_null(strstr(out, "\timage=/w/disk.img\tin_place=1\t"));
+	assert_non_null(strstr(out, "distribution\tdir\tlocation=/d\trootfs=/d/rootfs\tdefault_uid=0\towned=1\n"));
+	assert_int_equal(parse(out, &again, &e), 0);
+	assert_int_equal(lsl_registry_format(&again, &out2, &len), 0);
+	assert_string_equal(out, out2);
+
+	/* Copies carry them. */
+	assert_int_equal(lsl_registry_clone(&r, &copy), 0);
+	assert_string_equal(lsl_registry_find(&copy, "place")->image, "/w/disk.img");
+	assert_true(lsl_registry_find(&copy, "place")->in_place);
+
+	refused("version\t1\ndistribution\tx\tlocation=/x\trootfs=/x/r\timage=rel.img\n", 2,
+		"image is not an absolute path");
+	refused("version\t1\ndistribution\tx\tlocation=/x\trootfs=/x/r\timage=/a\timage=/b\n", 2,
+		"duplicate key 'image'");
+	refused("version\t1\ndistribution\tx\tlocation=/x\trootfs=/x/r\tin_place=1\n", 2,
+		"in_place without an image");
+	refused("version\t1\ndistribution\tx\tlocation=/x\trootfs=/x/r\timage=/a\tin_place=2\n", 2,
+		"in_place must be 0 or 1");
+}
+
+static void test_add_image(void **state)
+{
+	_cleanup_registry_ struct lsl_registry r = { 0 };
+	struct lsl_distro d = { .name = (char *)"i", .location = (char *)"/l", .rootfs = (char *)"/l/ext4.img",
+				.image = (char *)"/l/ext4.img" };
+
+	assert_int_equal(lsl_registry_add(&r, &d), 0);
+	assert_string_equal(lsl_registry_find(&r, "i")->image, "/l/ext4.img");
+	/* in_place needs an image; an image must be an absolute path. */
+	d.name = (char *)"j";
+	d.image = NULL;
+	d.in_place = true;
+	assert_int_equal(lsl_registry_add(&r, &d), -EINVAL);
+	d.image = (char *)"relative";
+	assert_int_equal(lsl_registry_add(&r, &d), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +324,8 @@ int main(void)
 		cmocka_unit_test(test_add_remove_default),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_start_report_and_first_run),
+		cmocka_unit_test(test_image_key),
+		cmocka_unit_test(test_add_image),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

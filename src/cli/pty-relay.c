@@ -16,7 +16,7 @@
 
 #include "channel.h"
 #include "protocol.h"
-#include "run.h"
+#include "run-control.h"
 #include "tty-choice.h"
 #include "tty-mode.h"
 #include "util.h"

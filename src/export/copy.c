@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "export.h"
-#include "progress.h"
+#include "progress-pipe.h"
 #include "util.h"
 
 #define CHUNK (8u << 20)
@@ -50,7 +50,7 @@ static int copy_range(int src, int out, off_t off, off_t len, bool *kernel, char
 }
 
 /* The whole file, in order, for an output that cannot seek (holes become zeros). */
-static int copy_stream(int src, int out, off_t size, struct import_progress *p, char *buf, struct lsl_err *e)
+static int copy_stream(int src, int out, off_t size, struct lsl_progress_pipe *p, char *buf, struct lsl_err *e)
 {
 	off_t done = 0;
 
@@ -63,7 +63,7 @@ static int copy_stream(int src, int out, off_t size, struct import_progress *p, 
 		if (write_full(out, buf, (size_t)n) < 0)
 			return lsl_err_set(e, errno, "writing the image");
 		done += n;
-		import_progress_update(p, (uint64_t)done);
+		lsl_progress_pipe_update(p, (uint64_t)done);
 	}
 	return 0;
 }
@@ -71,7 +71,7 @@ static int copy_stream(int src, int out, off_t size, struct import_progress *p, 
 int export_copy(int src, int out, int progress_fd, struct lsl_err *e)
 {
 	_cleanup_free_ char *buf = malloc(CHUNK);
-	struct import_progress p;
+	struct lsl_progress_pipe p;
 	struct stat st, ost;
 	bool kernel = true;
 	off_t off = 0;
@@ -85,11 +85,11 @@ int export_copy(int src, int out, int progress_fd, struct lsl_err *e)
 		return lsl_err_setf(e, EINVAL, "the image is not a regular file");
 	if (fstat(out, &ost) < 0)
 		return lsl_err_set(e, errno, "writing the image");
-	import_progress_init(&p, progress_fd, (uint64_t)st.st_size);
+	lsl_progress_pipe_init(&p, progress_fd, (uint64_t)st.st_size);
 	if (!S_ISREG(ost.st_mode)) {
 		r = copy_stream(src, out, st.st_size, &p, buf, e);
 		if (r == 0)
-			import_progress_finish(&p, (uint64_t)st.st_size);
+			lsl_progress_pipe_finish(&p, (uint64_t)st.st_size);
 		return r;
 	}
 	/* Start from an empty file, so that everything not written stays a hole. */
@@ -115,13 +115,13 @@ int export_copy(int src, int out, int progress_fd, struct lsl_err *e)
 		if (r < 0)
 			return r;
 		off = hole;
-		import_progress_update(&p, (uint64_t)off);
+		lsl_progress_pipe_update(&p, (uint64_t)off);
 	}
 	/* The trailing hole: the size, without a block written. */
 	if (ftruncate(out, st.st_size) < 0)
 		return lsl_err_set(e, errno, "writing the image");
 	if (fsync(out) < 0 && errno != EINVAL)
 		return lsl_err_set(e, errno, "writing the image");
-	import_progress_finish(&p, (uint64_t)st.st_size);
+	lsl_progress_pipe_finish(&p, (uint64_t)st.st_size);
 	return 0;
 }

@@ -16,7 +16,7 @@
 
 #include "disk-image.h"
 #include "export.h"
-#include "progress.h"
+#include "progress-pipe.h"
 #include "util.h"
 
 static uint64_t prewalk_total;
@@ -99,7 +99,7 @@ static int write_zeros(struct archive *out, int64_t n, const char *path, struct 
 }
 
 static int copy_data(struct archive *disk, struct archive *out, const char *path, uint64_t *done,
-		     struct import_progress *p, struct lsl_err *e)
+		     struct lsl_progress_pipe *p, struct lsl_err *e)
 {
 	int64_t at = 0;
 
@@ -127,7 +127,7 @@ static int copy_data(struct archive *disk, struct archive *out, const char *path
 			at = offset + w;
 			offset += w;
 		}
-		import_progress_update(p, *done);
+		lsl_progress_pipe_update(p, *done);
 	}
 }
 
@@ -136,14 +136,14 @@ int export_tree(int out_fd, enum lsl_export_format format, int progress_fd, stru
 	struct archive *disk = NULL, *out = NULL;
 	struct archive_entry *entry = NULL;
 	struct archive_entry_linkresolver *links = NULL;
-	struct import_progress p;
+	struct lsl_progress_pipe p;
 	uint64_t done = 0;
 	struct stat root;
 	int r = 0;
 
 	if (lstat(".", &root) < 0)
 		return lsl_err_set(e, errno, "reading the root directory");
-	import_progress_init(&p, progress_fd, progress_fd >= 0 ? data_total() : 0);
+	lsl_progress_pipe_init(&p, progress_fd, progress_fd >= 0 ? data_total() : 0);
 
 	disk = archive_read_disk_new();
 	out = archive_write_new();
@@ -231,7 +231,7 @@ int export_tree(int out_fd, enum lsl_export_format format, int progress_fd, stru
 		r = write_failed(out, "the end", e);
 		goto out;
 	}
-	import_progress_finish(&p, done);
+	lsl_progress_pipe_finish(&p, done);
 out:
 	if (links)
 		archive_entry_linkresolver_free(links);

@@ -21,7 +21,7 @@
 #include "entry-path.h"
 #include "input.h"
 #include "macros.h"
-#include "progress.h"
+#include "progress-pipe.h"
 #include "tree.h"
 
 /*
@@ -38,7 +38,7 @@ struct extract {
 	struct archive *out;
 	int rootfd;
 	struct import_input input;
-	struct import_progress progress;
+	struct lsl_progress_pipe progress;
 	bool root_seen;
 	struct timespec root_times[2];
 	char path[IMPORT_PATH_MAX + 1]; /* the current member, normalized */
@@ -233,7 +233,7 @@ static int copy_data(struct extract *x)
 			return read_failed(x);
 		if (archive_write_data_block(x->out, buf, size, offset) != ARCHIVE_OK)
 			return write_failed(x);
-		import_progress_update(&x->progress, consumed(x));
+		lsl_progress_pipe_update(&x->progress, consumed(x));
 	}
 }
 
@@ -342,7 +342,7 @@ static int run(struct extract *x)
 		r = extract_entry(x, ent);
 		if (r < 0)
 			return r;
-		import_progress_update(&x->progress, consumed(x));
+		lsl_progress_pipe_update(&x->progress, consumed(x));
 	}
 	if (members == 0)
 		return lsl_err_setf(x->e, EINVAL, "reading the archive: it contains no files");
@@ -352,7 +352,7 @@ static int run(struct extract *x)
 				    archive_why(x->out, true, why, sizeof(why)));
 	if (x->root_seen && futimens(x->rootfd, x->root_times) < 0)
 		return lsl_err_set(x->e, errno, "setting the times of the distribution's root");
-	import_progress_finish(&x->progress, consumed(x));
+	lsl_progress_pipe_finish(&x->progress, consumed(x));
 	return 0;
 }
 
@@ -373,8 +373,8 @@ int import_extract(int archive_fd, int rootfd, int progress_fd, struct lsl_err *
 		if (pos >= 0 && pos < st.st_size)
 			total = (uint64_t)(st.st_size - pos);
 	}
-	import_progress_init(&x.progress, progress_fd, total);
-	import_progress_update(&x.progress, 0);
+	lsl_progress_pipe_init(&x.progress, progress_fd, total);
+	lsl_progress_pipe_update(&x.progress, 0);
 
 	x.in = archive_read_new();
 	x.out = archive_write_disk_new();

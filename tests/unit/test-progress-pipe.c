@@ -14,43 +14,43 @@
 
 #include <cmocka.h>
 
-#include "progress.h"
+#include "progress-pipe.h"
 
 static void test_record_layout(void **state)
 {
-	assert_int_equal(sizeof(struct import_progress_record), 16);
-	assert_int_equal(offsetof(struct import_progress_record, done), 0);
-	assert_int_equal(offsetof(struct import_progress_record, total), 8);
+	assert_int_equal(sizeof(struct lsl_progress_pipe_record), 16);
+	assert_int_equal(offsetof(struct lsl_progress_pipe_record, done), 0);
+	assert_int_equal(offsetof(struct lsl_progress_pipe_record, total), 8);
 }
 
 static void test_no_listener_nothing_due(void **state)
 {
-	struct import_progress p;
+	struct lsl_progress_pipe p;
 
-	import_progress_init(&p, -1, 1000);
-	assert_false(import_progress_due(&p, 0));
-	assert_false(import_progress_due(&p, 1000));
+	lsl_progress_pipe_init(&p, -1, 1000);
+	assert_false(lsl_progress_pipe_due(&p, 0));
+	assert_false(lsl_progress_pipe_due(&p, 1000));
 }
 
 static void test_first_always_due(void **state)
 {
-	struct import_progress p;
+	struct lsl_progress_pipe p;
 
-	import_progress_init(&p, 9, 1000);
-	assert_true(import_progress_due(&p, 0));
+	lsl_progress_pipe_init(&p, 9, 1000);
+	assert_true(lsl_progress_pipe_due(&p, 0));
 }
 
 /* Count the records a listener would get when done advances in `chunk` steps. */
 static unsigned simulate(uint64_t total, uint64_t consumed, uint64_t chunk)
 {
-	struct import_progress p;
+	struct lsl_progress_pipe p;
 	unsigned records = 0;
 
-	import_progress_init(&p, 9, total);
+	lsl_progress_pipe_init(&p, 9, total);
 	for (uint64_t done = 0;; done += chunk) {
 		if (done > consumed)
 			done = consumed;
-		if (import_progress_due(&p, done)) {
+		if (lsl_progress_pipe_due(&p, done)) {
 			records++;
 			p.sent = true;
 			p.last = done;
@@ -81,42 +81,42 @@ static void test_small_archive(void **state)
 
 static void test_unknown_total(void **state)
 {
-	/* A pipe: one record per IMPORT_PROGRESS_UNKNOWN_STEP bytes. */
-	uint64_t consumed = 10ull * IMPORT_PROGRESS_UNKNOWN_STEP;
+	/* A pipe: one record per LSL_PROGRESS_UNKNOWN_STEP bytes. */
+	uint64_t consumed = 10ull * LSL_PROGRESS_UNKNOWN_STEP;
 	assert_int_equal(simulate(0, consumed, 65536), 11);
 }
 
 static void test_no_record_when_unchanged(void **state)
 {
-	struct import_progress p;
+	struct lsl_progress_pipe p;
 
-	import_progress_init(&p, 9, 100);
+	lsl_progress_pipe_init(&p, 9, 100);
 	p.sent = true;
 	p.last = 50;
-	assert_false(import_progress_due(&p, 50));
-	assert_false(import_progress_due(&p, 40)); /* never backwards */
-	assert_true(import_progress_due(&p, 51));
+	assert_false(lsl_progress_pipe_due(&p, 50));
+	assert_false(lsl_progress_pipe_due(&p, 40)); /* never backwards */
+	assert_true(lsl_progress_pipe_due(&p, 51));
 }
 
 static void test_record_total_grows_with_done(void **state)
 {
-	struct import_progress p;
-	struct import_progress_record r;
+	struct lsl_progress_pipe p;
+	struct lsl_progress_pipe_record r;
 
-	import_progress_init(&p, 9, 100);
-	r = import_progress_record(&p, 40);
+	lsl_progress_pipe_init(&p, 9, 100);
+	r = lsl_progress_pipe_record(&p, 40);
 	assert_int_equal(r.done, 40);
 	assert_int_equal(r.total, 100);
 	/* The file grew while being read: never more than 100%. */
-	r = import_progress_record(&p, 150);
+	r = lsl_progress_pipe_record(&p, 150);
 	assert_int_equal(r.done, 150);
 	assert_int_equal(r.total, 150);
-	import_progress_init(&p, 9, 0);
-	r = import_progress_record(&p, 150);
+	lsl_progress_pipe_init(&p, 9, 0);
+	r = lsl_progress_pipe_record(&p, 150);
 	assert_int_equal(r.total, 0);
 }
 
-static int read_records(int fd, struct import_progress_record *recs, int max)
+static int read_records(int fd, struct lsl_progress_pipe_record *recs, int max)
 {
 	int n = 0;
 
@@ -132,15 +132,15 @@ static int read_records(int fd, struct import_progress_record *recs, int max)
 
 static void test_through_a_pipe(void **state)
 {
-	struct import_progress p;
-	struct import_progress_record recs[300];
+	struct lsl_progress_pipe p;
+	struct lsl_progress_pipe_record recs[300];
 	int fds[2];
 
 	assert_int_equal(pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0);
-	import_progress_init(&p, fds[1], 1000);
+	lsl_progress_pipe_init(&p, fds[1], 1000);
 	for (uint64_t done = 0; done <= 990; done += 3)
-		import_progress_update(&p, done);
-	import_progress_finish(&p, 990);
+		lsl_progress_pipe_update(&p, done);
+	lsl_progress_pipe_finish(&p, 990);
 
 	int n = read_records(fds[0], recs, 300);
 	/* Reads of 3 bytes against a step of 10: one record per 12 bytes, and the last. */
@@ -159,22 +159,22 @@ static void test_through_a_pipe(void **state)
 
 static void test_full_pipe_drops_records(void **state)
 {
-	struct import_progress p;
-	struct import_progress_record rec;
+	struct lsl_progress_pipe p;
+	struct lsl_progress_pipe_record rec;
 	int fds[2], size;
 
 	assert_int_equal(pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0);
 	size = fcntl(fds[1], F_SETPIPE_SZ, 4096);
 	assert_true(size >= 4096);
-	import_progress_init(&p, fds[1], 0);
+	lsl_progress_pipe_init(&p, fds[1], 0);
 	/* Far more records than the pipe holds: none blocks, the fd stays in use. */
 	for (uint64_t i = 0; i < 10000; i++)
-		import_progress_update(&p, i * IMPORT_PROGRESS_UNKNOWN_STEP);
+		lsl_progress_pipe_update(&p, i * LSL_PROGRESS_UNKNOWN_STEP);
 	assert_int_equal(p.fd, fds[1]);
 	/* Once drained, records flow again. */
 	while (read(fds[0], &rec, sizeof(rec)) == sizeof(rec))
 		;
-	import_progress_finish(&p, 12345);
+	lsl_progress_pipe_finish(&p, 12345);
 	assert_int_equal(read(fds[0], &rec, sizeof(rec)), sizeof(rec));
 	assert_int_equal(rec.done, 12345);
 	assert_int_equal(rec.total, 0);
@@ -184,18 +184,18 @@ static void test_full_pipe_drops_records(void **state)
 
 static void test_closed_listener_stops_progress(void **state)
 {
-	struct import_progress p;
+	struct lsl_progress_pipe p;
 	int fds[2];
 
 	assert_int_equal(pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0);
 	close(fds[0]);
-	import_progress_init(&p, fds[1], 100);
+	lsl_progress_pipe_init(&p, fds[1], 100);
 	/* SIGPIPE is ignored by lsl-import; the test process gets the same treatment here. */
 	signal(SIGPIPE, SIG_IGN);
-	import_progress_update(&p, 0);
+	lsl_progress_pipe_update(&p, 0);
 	assert_int_equal(p.fd, -1);
-	import_progress_update(&p, 100);
-	import_progress_finish(&p, 100);
+	lsl_progress_pipe_update(&p, 100);
+	lsl_progress_pipe_finish(&p, 100);
 	close(fds[1]);
 }
 

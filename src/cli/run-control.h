@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* What the run verb (run.c) shares with its pty relay (pty-relay.c): the control socket. */
+/* lsl's end of a run's control socket: what run.c and its pty relay (pty-relay.c) both speak. */
 #pragma once
 
 #include <stdbool.h>

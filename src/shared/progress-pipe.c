@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-#include "progress.h"
+#include "progress-pipe.h"
 
 #include <errno.h>
 #include <unistd.h>
 
-void import_progress_init(struct import_progress *p, int fd, uint64_t total)
+void lsl_progress_pipe_init(struct lsl_progress_pipe *p, int fd, uint64_t total)
 {
-	*p = (struct import_progress){ .fd = fd, .total = total };
+	*p = (struct lsl_progress_pipe){ .fd = fd, .total = total };
 	/* About every 1% of a known size; never a record for less than a byte. */
-	p->step = total ? total / 100 : IMPORT_PROGRESS_UNKNOWN_STEP;
+	p->step = total ? total / 100 : LSL_PROGRESS_UNKNOWN_STEP;
 	if (p->step == 0)
 		p->step = 1;
 }
 
-bool import_progress_due(const struct import_progress *p, uint64_t done)
+bool lsl_progress_pipe_due(const struct lsl_progress_pipe *p, uint64_t done)
 {
 	if (p->fd < 0)
 		return false;
@@ -22,18 +22,18 @@ bool import_progress_due(const struct import_progress *p, uint64_t done)
 	return done > p->last && done - p->last >= p->step;
 }
 
-struct import_progress_record import_progress_record(const struct import_progress *p, uint64_t done)
+struct lsl_progress_pipe_record lsl_progress_pipe_record(const struct lsl_progress_pipe *p, uint64_t done)
 {
-	struct import_progress_record rec = { .done = done, .total = p->total };
+	struct lsl_progress_pipe_record rec = { .done = done, .total = p->total };
 
 	if (rec.total && rec.done > rec.total)
 		rec.total = rec.done;
 	return rec;
 }
 
-static void send_record(struct import_progress *p, uint64_t done)
+static void send_record(struct lsl_progress_pipe *p, uint64_t done)
 {
-	struct import_progress_record rec = import_progress_record(p, done);
+	struct lsl_progress_pipe_record rec = lsl_progress_pipe_record(p, done);
 	ssize_t n;
 
 	/* 16 bytes < PIPE_BUF: a pipe takes the whole record or nothing. */
@@ -51,13 +51,13 @@ static void send_record(struct import_progress *p, uint64_t done)
 	}
 }
 
-void import_progress_update(struct import_progress *p, uint64_t done)
+void lsl_progress_pipe_update(struct lsl_progress_pipe *p, uint64_t done)
 {
-	if (import_progress_due(p, done))
+	if (lsl_progress_pipe_due(p, done))
 		send_record(p, done);
 }
 
-void import_progress_finish(struct import_progress *p, uint64_t done)
+void lsl_progress_pipe_finish(struct lsl_progress_pipe *p, uint64_t done)
 {
 	if (p->fd < 0)
 		return;

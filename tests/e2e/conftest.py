@@ -660,3 +660,27 @@ def configured(prefix):
             problems.append(str(e))
     if problems:
         raise AssertionError("\n".join(problems))
+
+
+def run_on_pty(lsl, *args):
+    """Run lsl with stdout and stderr on a new pty; returns (exit status, everything it wrote)."""
+    import pty
+    master, slave = pty.openpty()
+    try:
+        proc = lsl.popen(*args, stdout=slave, stderr=slave)
+        os.close(slave)
+        slave = -1
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: every writer of the terminal is gone
+                break
+            if not chunk:
+                break
+            seen += chunk
+        return proc.wait(timeout=CALL_TIMEOUT), seen
+    finally:
+        if slave >= 0:
+            os.close(slave)
+        os.close(master)

@@ -8,7 +8,6 @@ image distribution holds exactly one loop device, a stopped one none).
 
 import io
 import os
-import pty
 import stat
 import struct
 import subprocess
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import rootfs
-from conftest import Distro, assert_one_error_line, mountinfo_lines
+from conftest import Distro, assert_one_error_line, mountinfo_lines, run_on_pty
 
 # ------------------------------------------------------------------ host inspection
 
@@ -433,25 +432,7 @@ def test_export_disk_full(leaks, lsl, busybox_distro, small_fs, workdir):
 
 def test_export_progress_on_a_terminal(leaks, lsl, busybox_distro, workdir):
     out = workdir / "tty.tar.gz"
-    master, slave = pty.openpty()
-    try:
-        proc = lsl.popen("--export", busybox_distro.name, out, stdout=slave, stderr=slave)
-        os.close(slave)
-        slave = -1
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # EIO: every writer of the terminal is gone
-                break
-            if not chunk:
-                break
-            seen += chunk
-        rc = proc.wait(timeout=120)
-    finally:
-        if slave >= 0:
-            os.close(slave)
-        os.close(master)
+    rc, seen = run_on_pty(lsl, "--export", busybox_distro.name, out)
     assert rc == 0, seen
     assert b"Exporting" in seen and b"%" in seen, f"no progress shown on the terminal: {seen!r}"
     assert "bin/busybox" in members(out)

@@ -2,7 +2,6 @@
 
 import io
 import os
-import pty
 import select
 import signal
 import stat
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import rootfs
-from conftest import Distro, assert_one_error_line, proc_exe, wait_gone
+from conftest import Distro, assert_one_error_line, proc_exe, run_on_pty, wait_gone
 
 FORMATS = [".tar", ".tar.gz", ".tar.xz", ".tar.zst"]
 
@@ -135,26 +134,7 @@ def test_import_progress_on_a_terminal(lsl, busybox_tar, workdir):
     """On a terminal the import shows its progress; the result is the same."""
     name = lsl.unique_name("tty")
     location = workdir / "loc"
-    master, slave = pty.openpty()
-    try:
-        proc = lsl.popen("--import", name, location, busybox_tar(".tar.gz"),
-                         stdout=slave, stderr=slave)
-        os.close(slave)
-        slave = -1
-        out = b""
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # EIO: every writer of the terminal is gone
-                break
-            if not chunk:
-                break
-            out += chunk
-        rc = proc.wait(timeout=120)
-    finally:
-        if slave >= 0:
-            os.close(slave)
-        os.close(master)
+    rc, out = run_on_pty(lsl, "--import", name, location, busybox_tar(".tar.gz"))
     try:
         assert rc == 0, out
         assert registered(lsl, name)

@@ -40,18 +40,7 @@ static const verb_fn verb_table[] = {
  * fds 0, 1 and 2 are passed to the process (and become the service's if lsl
  * starts it): a closed one is /dev/null, so that no other file lands there.
  */
-static void open_missing_stdio(void)
-{
-	for (int fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
-			continue;
-		int n = open("/dev/null", O_RDWR | O_NOCTTY);
-		if (n >= 0 && n != fd) {
-			dup2(n, fd);
-			close(n);
-		}
-	}
-}
+static void open_missing_stdio(void) { fill_std_fds(0); }
 
 /* Output lost to a full disk or a closed pipe is a failure, said once. */
 static int flush_stdout(void)

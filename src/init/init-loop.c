@@ -80,17 +80,12 @@ static void set_log_name(const char *distribution)
 static int channel_from_env(void)
 {
 	const char *s = getenv("LSL_INIT_CHANNEL");
-	struct stat st;
-	int fd, type;
-	socklen_t len = sizeof(type);
+	int fd, r;
 
 	if (!s || safe_atoi(s, &fd) < 0 || fd < 3)
 		return -EBADF;
-	if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
-		return -ENOTSOCK;
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_SEQPACKET)
-		return -EPROTOTYPE;
-	return fd;
+	r = lsl_channel_check(fd);
+	return r < 0 ? r : fd;
 }
 
 /* Keep only 0-2, the channel and the host tree: nothing else of whoever started us leaks in. */
@@ -105,20 +100,7 @@ static void close_inherited_fds(int channel, int host_root)
  * fds 0-2 are the service's log; should any be closed, /dev/null takes its
  * place, or a later socket would land there and leak into every session.
  */
-static void ensure_stdio(void)
-{
-	for (int fd = 0; fd < 3; fd++) {
-		int null;
-
-		if (fcntl(fd, F_GETFD) >= 0)
-			continue;
-		null = open("/dev/null", O_RDWR | O_NOCTTY);
-		if (null >= 0 && null != fd) {
-			(void)dup2(null, fd);
-			close(null);
-		}
-	}
-}
+static void ensure_stdio(void) { fill_std_fds(0); }
 
 static int send_create_instance_result(int fd, int status, const char *message, char *const *warnings)
 {

@@ -64,12 +64,7 @@ static int check_rootfs(const char *rootfs, struct lsl_err *e)
 
 static int check_channel(int fd, struct lsl_err *e)
 {
-	struct stat st;
-	int type;
-	socklen_t len = sizeof(type);
-
-	if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode) ||
-	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_SEQPACKET)
+	if (lsl_channel_check(fd) < 0)
 		return lsl_err_setf(e, EINVAL, "the init channel is not a SOCK_SEQPACKET socket");
 	return 0;
 }

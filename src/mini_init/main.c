@@ -30,16 +30,6 @@
 #define NOTIFY_FD 4
 #define LEFTOVER_WAIT_MS 10000 /* how long the cgroups a killed mini_init left may take to empty */
 
-static bool is_seqpacket(int fd)
-{
-	struct stat st;
-	int type;
-	socklen_t len = sizeof(type);
-
-	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
-	       getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_SEQPACKET;
-}
-
 static void stop(struct lsl_mini_init *mi, const char *why)
 {
 	if (mi->stopping)
@@ -203,7 +193,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lsl: mini_init takes no arguments (it is started by lslservice)\n");
 		return 2;
 	}
-	if (!is_seqpacket(CONTROL_FD) || !is_seqpacket(NOTIFY_FD)) {
+	if (lsl_channel_check(CONTROL_FD) < 0 || lsl_channel_check(NOTIFY_FD) < 0) {
 		fprintf(stderr, "lsl: mini_init: fds 3 and 4 must be lslservice's channels\n");
 		return 2;
 	}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 void lsl_received_free(struct lsl_received *r)
@@ -193,6 +194,21 @@ static int fill_addr(struct sockaddr_un *sa, const char *path)
 	sa->sun_family = AF_UNIX;
 	memcpy(sa->sun_path, path, n + 1);
 	return 0;
+}
+
+int lsl_channel_check(int fd)
+{
+	struct stat st;
+	int type;
+	socklen_t len = sizeof(type);
+
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (!S_ISSOCK(st.st_mode))
+		return -ENOTSOCK;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+		return negative_errno();
+	return type == SOCK_SEQPACKET ? 0 : -EPROTOTYPE;
 }
 
 /* A SOCK_SEQPACKET socket and the address of path, for listen or connect. */

@@ -56,6 +56,9 @@ int lsl_channel_send_result(int fd, uint64_t seq, int status, const char *messag
 /* Send a WARNING {text}. */
 int lsl_channel_send_warning(int fd, uint64_t seq, const char *text);
 
+/* 0 if fd is a SOCK_SEQPACKET socket (a channel), else -ENOTSOCK, -EPROTOTYPE or another -errno. */
+int lsl_channel_check(int fd);
+
 /* Unix socket helpers. path must fit sun_path: -ENAMETOOLONG otherwise. */
 int lsl_unix_listen(const char *path, int backlog);
 int lsl_unix_connect(const char *path);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "macros.h"
+#include "util.h"
 
 void lsl_helper_reset_process(void)
 {
@@ -29,20 +30,7 @@ void lsl_helper_reset_process(void)
 
 bool lsl_fd_is_open(int fd) { return fcntl(fd, F_GETFD) >= 0 || errno != EBADF; }
 
-void lsl_fill_stdout_stderr(void)
-{
-	for (int fd = 1; fd <= 2; fd++) {
-		int n;
-
-		if (lsl_fd_is_open(fd))
-			continue;
-		n = open("/dev/null", O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (n >= 0 && n != fd) {
-			dup2(n, fd);
-			close(n);
-		}
-	}
-}
+void lsl_fill_stdout_stderr(void) { fill_std_fds(1); }
 
 int lsl_progress_fd(int fd)
 {

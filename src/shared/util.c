@@ -326,6 +326,22 @@ int rm_rf(const char *path)
 	return 0;
 }
 
+void fill_std_fds(int first)
+{
+	for (int fd = first; fd <= 2; fd++) {
+		int n;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* No O_CLOEXEC: the lowest free fd may be fd itself, and a standard fd survives exec. */
+		n = open("/dev/null", O_RDWR | O_NOCTTY);
+		if (n >= 0 && n != fd) {
+			(void)dup2(n, fd);
+			close(n);
+		}
+	}
+}
+
 int fd_set_cloexec(int fd, bool on)
 {
 	int flags = fcntl(fd, F_GETFD);

@@ -52,6 +52,12 @@ int rm_rf_children(int dirfd);
 /* rm -rf path (not following a symlink at path itself). Missing path is success. */
 int rm_rf(const char *path);
 
+/*
+ * Open /dev/null on each of fds first..2 that is closed, so that no file
+ * opened later takes a standard fd's number (and gets its readers or writers).
+ */
+void fill_std_fds(int first);
+
 /* Set or clear O_CLOEXEC / O_NONBLOCK. */
 int fd_set_cloexec(int fd, bool on);
 int fd_set_nonblock(int fd, bool on);

@@ -207,11 +207,16 @@ class Conn:
     def recv(self):
         """The next message as a Reply, or None when the peer closed the connection."""
         fds = array.array("i")
+        space = socket.CMSG_SPACE(8 * fds.itemsize)
         try:
-            data, anc, flags, _ = self.sock.recvmsg(
-                MSG_MAX + 1, socket.CMSG_SPACE(8 * fds.itemsize))
+            data, anc, flags, _ = self.sock.recvmsg(MSG_MAX + 1, space)
         except ConnectionResetError:
-            return None
+            # As the C channel does: a peer that closed with our last message unread
+            # makes the kernel report ECONNRESET once, ahead of what it had queued.
+            try:
+                data, anc, flags, _ = self.sock.recvmsg(MSG_MAX + 1, space)
+            except ConnectionResetError:
+                return None
         for level, ctype, cdata in anc:
             if level == socket.SOL_SOCKET and ctype == socket.SCM_RIGHTS:
                 fds.frombytes(cdata[:len(cdata) - (len(cdata) % fds.itemsize)])

@@ -229,6 +229,17 @@ static int relay_signal(struct relay *r)
 	case SIGUSR2:
 		lsl_run_forward_signal(r->ctrl, sig);
 		return GO_ON;
+	case SIGTSTP:
+		/* Asked to stop (not typed: Ctrl-Z is a byte for the pty): the terminal is the shell's meanwhile. */
+		lsl_tty_put_back(&r->saved);
+		kill(getpid(), SIGSTOP);
+		return GO_ON;
+	case SIGCONT:
+		/* Back from a stop, of either kind: the shell put its own settings back; the size may be new. */
+		if (lsl_tty_reapply_raw(&r->saved) < 0)
+			log_debug("cannot put the terminal back in raw mode");
+		send_window_size(r);
+		return GO_ON;
 	default:
 		/* SIGINT, SIGTERM, SIGHUP, SIGQUIT: passed on, and lsl does not wait (a shell ignores most). */
 		lsl_run_forward_signal(r->ctrl, sig);

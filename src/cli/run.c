@@ -159,8 +159,13 @@ static void on_signal(struct run *st)
 		return;
 	sig = (int)si.ssi_signo;
 	/* A resize before the relay runs: it sends the size it finds when it starts. */
-	if (sig <= 0 || sig >= 64 || sig == SIGWINCH)
+	if (sig <= 0 || sig >= 64 || sig == SIGWINCH || sig == SIGCONT)
 		return;
+	/* Held only for the relay (a pty is asked for); before it runs, a stop is just a stop. */
+	if (sig == SIGTSTP) {
+		kill(getpid(), SIGSTOP);
+		return;
+	}
 	if (st->started) {
 		lsl_run_forward_signal(st->ctrl, sig);
 		return;
@@ -214,8 +219,12 @@ int lsl_cmd_run(const struct lsl_args *a, struct lsl_err *e)
 	for (size_t k = 0; k < ARRAY_SIZE(forwarded_signals); k++)
 		sigaddset(&mask, forwarded_signals[k]);
 	/* With a pty, resizes too: dropped until the relay runs, which sends the size it finds first. */
-	if (st.pty)
+	if (st.pty) {
 		sigaddset(&mask, SIGWINCH);
+		/* A stop and its continuation: the relay lends the terminal back and takes it again. */
+		sigaddset(&mask, SIGTSTP);
+		sigaddset(&mask, SIGCONT);
+	}
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
 		return lsl_err_set(e, errno, "blocking signals");
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);

@@ -7,6 +7,7 @@
 
 struct lsl_tty_saved {
 	int fd; /* -1: nothing to restore */
+	bool keep_output;
 	struct termios termios;
 };
 
@@ -21,6 +22,15 @@ struct lsl_tty_saved {
  * the pty (`lsl CMD | grep x`). Returns 0 or a negative errno.
  */
 int lsl_tty_make_raw(int fd, bool keep_output, struct lsl_tty_saved *s);
+
+/*
+ * Raw mode again, as lsl_tty_make_raw() made it from the settings it saved:
+ * after lsl was stopped and continued, the shell has put its own back.
+ */
+int lsl_tty_reapply_raw(const struct lsl_tty_saved *s);
+
+/* The saved settings back, for a while (lsl is about to stop); s keeps them. */
+void lsl_tty_put_back(const struct lsl_tty_saved *s);
 
 /*
  * Put back what lsl_tty_make_raw() saved, once (later calls do nothing).

@@ -19,7 +19,7 @@ import uuid
 
 import pytest
 
-from conftest import CALL_TIMEOUT, SANITIZER_MARKERS, proc_read
+from conftest import CALL_TIMEOUT, SANITIZER_MARKERS, proc_read, wait_for
 
 PTS = re.compile(rb"/dev/pts/(\d+)")
 
@@ -283,6 +283,38 @@ def test_terminal_restored_when_lsl_is_signalled(term, busybox_distro, sig):
     t.expect("RE2ADY")  # relayed: the relay runs, the terminal is raw
     t.proc.send_signal(sig)
     assert t.wait() == 128 + sig, t.out
+    assert t.termios_now() == t.before
+
+
+def proc_state(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
+def is_raw(attrs):
+    return not (attrs[3] & termios.ICANON) and not (attrs[3] & termios.ECHO)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTSTP, signal.SIGSTOP])
+def test_stop_and_continue_lend_the_terminal_back(term, busybox_distro, stop):
+    """Stopped, lsl leaves the terminal to the shell; continued, it takes it (raw) again."""
+    t = term("-d", busybox_distro.name, "-e", "sh")
+    cmd, done = echo_marker()
+    t.send(f"{cmd}\n")
+    t.expect(done)
+    t.proc.send_signal(stop)
+    wait_for(lambda: proc_state(t.proc.pid) == "T", "lsl to stop")
+    if stop == signal.SIGTSTP:
+        assert t.termios_now() == t.before, "lsl stopped with its terminal still raw"
+    # What a shell does when its job stops: its own settings back.
+    termios.tcsetattr(t.slave, termios.TCSANOW, t.before)
+    t.proc.send_signal(signal.SIGCONT)
+    wait_for(lambda: is_raw(t.termios_now()), "lsl to make its terminal raw again")
+    cmd, done = echo_marker()
+    t.send(f"{cmd}\n")
+    t.expect(done)
+    t.send("exit 3\n")
+    assert t.wait() == 3, t.out
     assert t.termios_now() == t.before
 
 

@@ -448,7 +448,11 @@ void lsl_service_check_idle(struct lsl_service *svc)
 		return;
 	while ((w = TAILQ_FIRST(&svc->shutdown_waiters))) {
 		TAILQ_REMOVE(&svc->shutdown_waiters, w, link);
-		lsl_client_result(w->client, w->seq, 0, NULL);
+		/* Stopped all the same: the service goes, and the caller learns what it left behind. */
+		if (svc->shutdown_failure)
+			lsl_client_result(w->client, w->seq, -ETIMEDOUT, svc->shutdown_failure);
+		else
+			lsl_client_result(w->client, w->seq, 0, NULL);
 		lsl_client_unref(w->client);
 		free(w);
 	}

@@ -345,6 +345,18 @@ static void start_failed(struct lsl_instance *inst, int status, const char *mess
 	begin_stop(inst);
 }
 
+/* A shutdown's answer names every instance it had to leave behind. */
+static void note_abandoned(struct lsl_service *svc, const char *what)
+{
+	char *joined = svc->shutdown_failure ? strdup_printf("%s; %s", svc->shutdown_failure, what)
+					     : strdup_printf("lslservice stopped, but %s", what);
+
+	if (!joined)
+		return; /* the log has it */
+	free(svc->shutdown_failure);
+	svc->shutdown_failure = joined;
+}
+
 static void timer_event(void *userdata, uint32_t events)
 {
 	struct lsl_instance *inst = userdata;
@@ -378,8 +390,10 @@ static void timer_event(void *userdata, uint32_t events)
 		}
 		inst->timer = TIMER_NONE;
 		/* A shutdown ends in bounded time: mini_init, told to go, deals with what is left. */
-		if (inst->svc->shutting_down)
+		if (inst->svc->shutting_down) {
+			note_abandoned(inst->svc, msg);
 			instance_gone(inst, "was abandoned (its init does not exit)");
+		}
 		break;
 	case TIMER_NONE:
 		break;

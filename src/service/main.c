@@ -214,6 +214,7 @@ int main(int argc, char **argv)
 	lsl_registry_store_free(&svc.store);
 	lsl_loop_free(svc.loop);
 	free(svc.identity);
+	free(svc.shutdown_failure);
 	log_info("stopped");
 	return r < 0 ? 1 : 0;
 }

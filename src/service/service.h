@@ -42,6 +42,7 @@ struct lsl_service {
 	LIST_HEAD(, lsl_disk_mount) disk_mounts; /* disks mounted in /mnt/wsl (held by mini_init) */
 
 	bool shutting_down;
+	char *shutdown_failure; /* why a shutdown left something behind (abandoned instances), or NULL */
 	TAILQ_HEAD(, lsl_shutdown_waiter) shutdown_waiters;
 };
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "etc-file.h"
 #include "log.h"
 #include "mount-util.h"
 #include "network-files.h"
@@ -36,28 +37,6 @@ static enum keep_reason user_owned(int etc, const char *name)
 	return WRITE_IT;
 }
 
-/* Replace /etc/<name> atomically: a reader sees the old or the new file, never half of one. */
-static int replace_file(int etc, const char *name, const char *text)
-{
-	char tmp[64];
-	_cleanup_close_ int fd = -1;
-	int r;
-
-	snprintf(tmp, sizeof(tmp), ".%s.lsl-%d", name, (int)getpid());
-	(void)unlinkat(etc, tmp, 0);
-	fd = openat(etc, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return negative_errno();
-	r = write_full(fd, text, strlen(text));
-	if (r == 0 && fchmod(fd, 0644) < 0)
-		r = negative_errno();
-	if (r == 0 && renameat(etc, tmp, etc, name) < 0)
-		r = negative_errno();
-	if (r < 0)
-		(void)unlinkat(etc, tmp, 0);
-	return r;
-}
-
 static void generate(int etc, const char *name, const char *key, const char *text, struct lsl_warnings *w)
 {
 	int r;
@@ -76,7 +55,7 @@ static void generate(int etc, const char *name, const char *key, const char *tex
 		lsl_warn(w, "generating /etc/%s: %s", name, strerror(ENOMEM));
 		return;
 	}
-	r = replace_file(etc, name, text);
+	r = lsl_etc_write(etc, name, text);
 	if (r < 0 && key)
 		lsl_warn(w, "writing /etc/%s: %s (set %s = false in /etc/wsl.conf to stop generating it)", name,
 			 strerror(-r), key);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "etc-file.h"
 #include "log.h"
 #include "mount-util.h"
 #include "util.h"
@@ -43,17 +44,12 @@ void lsl_set_timezone(const char *zone, struct lsl_warnings *w)
 		lsl_warn(w, "setting the time zone: %s", lsl_err_str(&e));
 		return;
 	}
-	/* A new link then rename: /etc/localtime is never missing for a reader. */
-	(void)unlinkat(etc, ".localtime.lsl", 0);
-	r = symlinkat(target, etc, ".localtime.lsl") < 0 ? negative_errno() : 0;
-	if (r == 0 && renameat(etc, ".localtime.lsl", etc, "localtime") < 0)
-		r = negative_errno();
+	r = lsl_etc_link(etc, "localtime", target);
 	if (r < 0) {
-		(void)unlinkat(etc, ".localtime.lsl", 0);
 		lsl_warn(w, "linking /etc/localtime to %s: %s", target, strerror(-r));
 		return;
 	}
-	r = write_file_atomic("/etc/timezone", text, strlen(text), 0644);
+	r = lsl_etc_write(etc, "timezone", text);
 	if (r < 0)
 		lsl_warn(w, "writing /etc/timezone: %s", strerror(-r));
 }

@@ -9,10 +9,14 @@ answers only once systemd reported READY=1 (start-up finished), so this is
 nspawn: `systemd-nspawn --boot --notify-ready=yes` on the same directory,
 timed from its start to the READY=1 it forwards from the container's systemd
 (start to running), then SIGTERM (a clean shutdown) to its exit.
-Prints mean ± standard deviation of each, in milliseconds.
+Prints mean ± standard deviation of each, in milliseconds; with
+--export-json FILE also writes every run's time in hyperfine's JSON shape
+({"results": [{"command": ..., "times": [seconds...]}]}) for bench/report.py,
+and, when nspawn cannot boot the directory, why ("skipped": {command: reason}).
 """
 
 import argparse
+import json
 import os
 import re
 import select
@@ -103,35 +107,57 @@ def main():
     ap.add_argument("--name", required=True)
     ap.add_argument("--root", required=True)
     ap.add_argument("--nspawn")
+    ap.add_argument("--nspawn-missing", help="why there is no --nspawn (for the table)")
     ap.add_argument("--nspawn-libdir", help="LD_LIBRARY_PATH for an nspawn taken from its package")
     ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--export-json")
     a = ap.parse_args()
+
+    results, skipped = [], {}
+
+    def record(command, times):
+        results.append({"command": command, "times": list(times)})
+
+    def export():
+        if a.export_json:
+            with open(a.export_json, "w") as f:
+                json.dump({"results": results, "skipped": skipped}, f, indent=1)
 
     lsl_round(a.lsl, a.name)  # warm-up: caches, the service
     boots, stops = zip(*(lsl_round(a.lsl, a.name) for _ in range(a.runs)))
     print(f"lsl -d {a.name} -e true, stopped before (start to running + one command): {ms(boots)}")
     print(f"lsl --terminate {a.name} (systemd's shutdown transaction):                {ms(stops)}")
+    record("lsl boot", boots)
+    record("lsl shutdown", stops)
     # init logs how long systemd took from its exec to READY=1: the boot alone, without the command.
     log = os.path.join(os.environ.get("LSL_RUNTIME_DIR", "/run/lsl"), "lslservice.log")
     with open(log, errors="replace") as f:
-        boots = [int(m.group(1)) / 1000 for m in re.finditer(r"systemd finished booting after (\d+) ms", f.read())]
-    if len(boots) >= a.runs:
-        print(f"lsl: systemd's exec to READY=1 (init's log):                            {ms(boots[-a.runs:])}")
-    if a.nspawn:
-        # The container's systemd on cgroup2 alone, as lsl gives it (and the only way nspawn boots a
-        # directory from a process at the root of a hybrid host's name=systemd hierarchy).
-        env = dict(os.environ, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY="1")
-        if a.nspawn_libdir:
-            env["LD_LIBRARY_PATH"] = a.nspawn_libdir
-        try:
-            nspawn_round(a.nspawn, a.root, env)
-        except (RuntimeError, OSError) as e:
-            print(f"systemd-nspawn: {e}: no comparison")
-            return
-        boots, stops = zip(*(nspawn_round(a.nspawn, a.root, env) for _ in range(a.runs)))
-        print(f"systemd-nspawn --boot (start to running, READY=1):                      {ms(boots)}")
-        print(f"systemd-nspawn shutdown (SIGTERM to exit):                              {ms(stops)}")
-
+        booted = [int(m.group(1)) / 1000 for m in re.finditer(r"systemd finished booting after (\d+) ms", f.read())]
+    if len(booted) >= a.runs:
+        print(f"lsl: systemd's exec to READY=1 (init's log):                            {ms(booted[-a.runs:])}")
+        record("lsl systemd exec to ready", booted[-a.runs:])
+    if not a.nspawn:
+        skipped["nspawn boot"] = skipped["nspawn shutdown"] = a.nspawn_missing or "no systemd-nspawn"
+        export()
+        return
+    # The container's systemd on cgroup2 alone, as lsl gives it (and the only way nspawn boots a
+    # directory from a process at the root of a hybrid host's name=systemd hierarchy).
+    env = dict(os.environ, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY="1")
+    if a.nspawn_libdir:
+        env["LD_LIBRARY_PATH"] = a.nspawn_libdir
+    try:
+        nspawn_round(a.nspawn, a.root, env)
+    except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+        print(f"systemd-nspawn: {e}: no comparison")
+        skipped["nspawn boot"] = skipped["nspawn shutdown"] = str(e)
+        export()
+        return
+    boots, stops = zip(*(nspawn_round(a.nspawn, a.root, env) for _ in range(a.runs)))
+    print(f"systemd-nspawn --boot (start to running, READY=1):                      {ms(boots)}")
+    print(f"systemd-nspawn shutdown (SIGTERM to exit):                              {ms(stops)}")
+    record("nspawn boot", boots)
+    record("nspawn shutdown", stops)
+    export()
 
 if __name__ == "__main__":
     main()

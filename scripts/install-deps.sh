@@ -11,7 +11,8 @@ packages=(
 	e2fsprogs tar gzip xz-utils zstd              # archives and filesystems
 	libcap2-bin attr file util-linux              # tools the tests inspect with
 	tmux                                          # terminals driven by tests/e2e/test_terminal.py
-	hyperfine bubblewrap                          # benchmarks (bench/run.sh)
+	clang libclang-rt-dev                         # fuzzers (scripts/fuzz.sh: libFuzzer)
+	hyperfine bubblewrap crun gnuplot-nox          # benchmarks (bench/run.sh)
 )
 
 missing=()

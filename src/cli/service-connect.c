@@ -267,9 +267,12 @@ int lsl_service_open(struct lsl_err *e)
 	log = log_path();
 	if (!log)
 		return lsl_err_set(e, ENOMEM, "starting lslservice");
-	log_fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+	/* 0600, also for a log an older lsl made: it names root's distributions, paths and commands. */
+	log_fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
 	if (log_fd < 0)
 		return lsl_err_set(e, errno, "cannot start lslservice: opening %s", log);
+	if (fchmod(log_fd, 0600) < 0)
+		return lsl_err_set(e, errno, "cannot start lslservice: restricting %s to root", log);
 	lock_fd = take_start_lock(log, e);
 	if (lock_fd < 0)
 		return lock_fd;

@@ -240,7 +240,7 @@ groups:
 /* A missing file is an empty one; anything else unreadable is an error naming it. */
 static int read_optional(int rootfd, const char *path, char **out, struct lsl_err *e)
 {
-	int r = lsl_read_root_file(rootfd, path, LSL_PASSWD_FILE_MAX, out);
+	int r = lsl_read_root_text(rootfd, path, LSL_PASSWD_FILE_MAX, out);
 
 	if (r == -ENOENT) {
 		*out = NULL;

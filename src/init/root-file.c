@@ -50,6 +50,28 @@ int lsl_read_root_file(int rootfd, const char *path, size_t max, char **out)
 	return lsl_read_root_file_len(rootfd, path, max, out, NULL);
 }
 
+int lsl_read_root_text(int rootfd, const char *path, size_t max, char **out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r = lsl_read_root_file_len(rootfd, path, max, &text, &len);
+
+	if (r < 0)
+		return r;
+	for (char *nul = memchr(text, 0, len); nul; nul = memchr(nul, 0, len - (size_t)(nul - text))) {
+		char *start = nul, *end = nul;
+
+		while (start > text && start[-1] != '\n')
+			start--;
+		while (end < text + len && *end != '\n')
+			end++;
+		memset(start, '#', (size_t)(end - start));
+		nul = end;
+	}
+	*out = text;
+	return 0;
+}
+
 int lsl_for_each_line(const char *text, size_t max_line, int (*fn)(const char *line, size_t len, void *data),
 		      void *data)
 {

@@ -17,6 +17,13 @@ int lsl_read_root_file(int rootfd, const char *path, size_t max, char **out);
 int lsl_read_root_file_len(int rootfd, const char *path, size_t max, char **out, size_t *len);
 
 /*
+ * The same for line-based files (/etc/passwd, /etc/group): a line holding a
+ * NUL byte is overwritten with '#' instead of ending the text there, so that
+ * parsers skip that one line and read the rest, as the C library's do.
+ */
+int lsl_read_root_text(int rootfd, const char *path, size_t max, char **out);
+
+/*
  * Call fn(line, len, data) for each line of text (without its newline).
  * Lines longer than max_line are skipped whole: they cannot be a valid entry
  * of any file parsed here, and bounding them keeps every parser's buffers

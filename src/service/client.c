@@ -15,6 +15,13 @@
 
 #define OUT_MAX (4 * 1024 * 1024) /* queued for one client before it is considered stuck */
 #define FINAL_FLUSH_MS 2000       /* at exit: how long queued replies may take to leave */
+/*
+ * Anyone may connect (to be told that only root may ask for anything), so
+ * callers other than root could otherwise hold every fd the service may
+ * open with connections that never speak. Beyond this many at once, theirs
+ * are closed as they arrive; root's are never refused.
+ */
+#define NONROOT_CLIENTS_MAX 64
 
 struct lsl_out {
 	struct lsl_out *next;
@@ -211,6 +218,8 @@ static void client_close(struct lsl_client *c)
 	c->fd = -1;
 	out_free(c);
 	TAILQ_REMOVE(&c->svc->clients, c, link);
+	if (c->uid != 0)
+		c->svc->nonroot_clients--;
 	resume_accept(c->svc);
 	if (hangup)
 		hangup(data);
@@ -320,6 +329,12 @@ void lsl_client_accept(struct lsl_service *svc)
 			close(fd);
 			continue;
 		}
+		if (cred.uid != 0 && svc->nonroot_clients >= NONROOT_CLIENTS_MAX) {
+			log_debug("refusing a connection of uid %u (pid %d): %u others already connected",
+				  (unsigned)cred.uid, (int)cred.pid, svc->nonroot_clients);
+			close(fd);
+			continue;
+		}
 		c = calloc(1, sizeof(*c));
 		if (!c) {
 			close(fd);
@@ -335,6 +350,8 @@ void lsl_client_accept(struct lsl_service *svc)
 			continue;
 		}
 		TAILQ_INSERT_TAIL(&svc->clients, c, link);
+		if (c->uid != 0)
+			svc->nonroot_clients++;
 	}
 }
 

@@ -184,7 +184,9 @@ static int passwd_uid(char *text, const char *user, uint32_t *uid)
 			if (p)
 				*p++ = 0;
 		}
-		if (!f[2] || line[0] == '#' || line[0] == '+' || line[0] == '-' || safe_atou32(f[2], &u) < 0)
+		/* (uid_t)-1 is "no change" to setuid(): never a user's uid. */
+		if (!f[2] || line[0] == '#' || line[0] == '+' || line[0] == '-' || safe_atou32(f[2], &u) < 0 ||
+		    u == UINT32_MAX)
 			continue;
 		if (streq(f[0], user) || (numeric && u == want)) {
 			*uid = u;
@@ -210,8 +212,10 @@ static bool apply_default_uid(struct lsl_distro *d, const void *data)
 
 static int set_default_user(struct lsl_service *svc, const struct lsl_distro *d, const char *user, struct lsl_err *e)
 {
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
+	/* O_NONBLOCK: a FIFO planted there must not stop the service (it is refused below). */
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
 				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	struct stat st;
 	_cleanup_close_ int root = -1, fd = -1;
 	_cleanup_free_ char *text = NULL, *name = NULL;
 	char busy[LSL_ERR_MAX];
@@ -231,6 +235,11 @@ static int set_default_user(struct lsl_service *svc, const struct lsl_distro *d,
 	if (fd < 0 && errno != ENOENT)
 		return lsl_err_set(e, errno, "reading /etc/passwd of %s", d->name);
 	if (fd >= 0) {
+		if (fstat(fd, &st) < 0)
+			return lsl_err_set(e, errno, "reading /etc/passwd of %s", d->name);
+		if (!S_ISREG(st.st_mode))
+			return lsl_err_setf(e, EINVAL, "cannot set the default user '%s': /etc/passwd of %s is not a regular file",
+					    user, d->name);
 		r = read_fd_all(fd, PASSWD_MAX, &text, NULL);
 		if (r < 0)
 			return lsl_err_set(e, r, "reading /etc/passwd of %s", d->name);

@@ -154,11 +154,12 @@ int lsl_registry_commit(struct lsl_registry_store *s, struct lsl_registry *next,
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = 0;
-		r = mkdir_p(dir, 0755);
+		/* Root's alone: the registry names every distribution and where its files are. */
+		r = mkdir_p(dir, 0700);
 		if (r < 0)
 			return lsl_err_set(e, r, "creating %s", dir);
 	}
-	r = write_file_atomic(s->path, text, len, 0644);
+	r = write_file_atomic(s->path, text, len, 0600);
 	if (r < 0)
 		return lsl_err_set(e, r, "writing the registry %s", s->path);
 

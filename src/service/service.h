@@ -33,6 +33,7 @@ struct lsl_service {
 	struct lsl_registry_store store;
 
 	TAILQ_HEAD(, lsl_client) clients;
+	unsigned nonroot_clients; /* connections of callers other than root (bounded: see client.c) */
 	TAILQ_HEAD(, lsl_instance) instances;
 	TAILQ_HEAD(, lsl_provision) provisions;
 	unsigned removals; /* unregister file removals still running */

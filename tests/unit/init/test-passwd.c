@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -271,6 +272,30 @@ static void test_resolve_at(void **state)
 	test_rmtree(dir);
 }
 
+/* A NUL byte spoils its own line only: the entries after it are still found. */
+static void test_nul_byte_skips_one_line(void **state)
+{
+	static const char text[] = "root:x:0:0::/root:/bin/sh\nbad:x:7\0:7::/:/bin/sh\nzed:x:50:60::/home/zed:/bin/ash\n";
+	char *dir = test_mkdtemp();
+	char *path = strdup_printf("%s/etc/passwd", dir);
+	int fd = test_open_dir(dir), out;
+	struct lsl_user u;
+	struct lsl_err e = { 0 };
+
+	test_write(dir, "etc/passwd", "", 0644);
+	out = open(path, O_WRONLY | O_TRUNC);
+	assert_true(out >= 0);
+	assert_int_equal(write(out, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(out);
+	assert_int_equal(lsl_user_resolve_at(fd, "zed", 0, "d", &u, &e), 0);
+	assert_int_equal(u.uid, 50);
+	lsl_user_clear(&u);
+	assert_int_equal(lsl_user_resolve_at(fd, "bad", 0, "d", &u, &e), -ENOENT);
+	free(path);
+	close(fd);
+	test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_resolve_without_entries),
 		cmocka_unit_test(test_resolve_at),
+		cmocka_unit_test(test_nul_byte_skips_one_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

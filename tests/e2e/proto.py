@@ -63,7 +63,8 @@ HelloReply = _msg("HelloReply", [("protocol_version", u32), ("pid", i32),
                                  ("identity", u32), ("version", u32)])
 Result = _msg("Result", [("status", i32), ("reserved", u32), ("message", u32)])
 Warning_ = _msg("Warning", [("text", u32)])
-Import = _msg("Import", [("flags", u32), ("reserved", u32), ("name", u32), ("location", u32)])
+Import = _msg("Import", [("flags", u32), ("reserved", u32), ("name", u32), ("location", u32),
+                          ("image_size", u64)])
 List = _msg("List", [("flags", u32), ("reserved", u32)])
 ListEntry = _msg("ListEntry", [("state", u32), ("flags", u32), ("name", u32), ("location", u32)])
 Run = _msg("Run", [("flags", u32), ("reserved", u32), ("distribution", u32), ("user", u32),

@@ -153,11 +153,6 @@ def test_nobody_cannot_reach_a_distributions_files(running):
     assert as_nobody(list_dir, str(lsl.runtime / "mnt-wsl")) == 0
 
 
-# IMPORT as protocol.h has it now (with image_size after the strings' offsets).
-ImportV2 = proto._msg("ImportV2", [("flags", proto.u32), ("reserved", proto.u32), ("name", proto.u32),
-                                   ("location", proto.u32), ("image_size", proto.u64)])
-
-
 def nobody_requests(path, name):
     """As nobody: every request type, with fds where they take some; returns the statuses."""
     statuses = {}
@@ -165,7 +160,7 @@ def nobody_requests(path, name):
             (proto.LIST, proto.Builder(proto.LIST).finish(seq=2), 0),
             (proto.RUN, proto.Builder(proto.RUN).set(flags=proto.RUN_SHELL).str("distribution", name)
              .strv("argv", ["-c", "touch /tmp/nobody-was-here"]).finish(seq=2), 4),
-            (proto.IMPORT, proto.Builder(proto.IMPORT, ImportV2).str("name", "x").str("location", "/tmp/x")
+            (proto.IMPORT, proto.Builder(proto.IMPORT).str("name", "x").str("location", "/tmp/x")
              .finish(seq=2), 1),
             (proto.TERMINATE, proto.Builder(proto.TERMINATE).str("name", name).finish(seq=2), 0),
             (proto.UNREGISTER, proto.Builder(proto.UNREGISTER).str("name", name).finish(seq=2), 0),

@@ -514,7 +514,6 @@ int lsl_init_main(int argc, char **argv)
 {
 	struct init_state s = { .channel_fd = -1, .epoll_fd = -1, .signal_fd = -1, .host_root_fd = -1,
 				.term = { .timer_fd = -1 }, .systemd = LSL_SYSTEMD_INIT };
-	struct sigaction ignore = { .sa_handler = SIG_IGN };
 	const char *name = getenv("LSL_DISTRO_NAME");
 	struct lsl_err e = { 0 };
 	struct lsl_warnings w = { 0 };
@@ -547,13 +546,7 @@ int lsl_init_main(int argc, char **argv)
 	 * reach pid 1 even from inside its namespace); a broken pipe is an error
 	 * return, not a death.
 	 */
-	sigaction(SIGPIPE, &ignore, NULL);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_SETMASK, &mask, NULL);
+	hold_lifecycle_signals(SIG_SETMASK, &mask);
 	/* A session leader holds fds for each of its processes; theirs get the usual limit back. */
 	r = lsl_nofile_raise();
 	if (r < 0)

@@ -183,7 +183,6 @@ int main(int argc, char **argv)
 {
 	struct lsl_mini_init mi = { .control_fd = CONTROL_FD, .notify_fd = NOTIFY_FD, .epoll_fd = -1,
 				    .signal_fd = -1, .cgroot_fd = -1, .binfmt_fd = -1 };
-	struct sigaction ignore = { .sa_handler = SIG_IGN };
 	struct lsl_err e = { 0 };
 	sigset_t mask;
 	int r;
@@ -205,13 +204,7 @@ int main(int argc, char **argv)
 		log_warning_errno(r, "raising the open file limit");
 
 	/* Signals are read from a signalfd; a closed channel is an error return, not a death. */
-	sigaction(SIGPIPE, &ignore, NULL);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	hold_lifecycle_signals(SIG_BLOCK, &mask);
 
 	r = lsl_setup_mount_namespace(&mi.mnt_wsl, &e);
 	if (r < 0) {

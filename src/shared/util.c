@@ -406,3 +406,16 @@ bool distro_name_valid(const char *name)
 	}
 	return true;
 }
+
+void hold_lifecycle_signals(int how, sigset_t *mask)
+{
+	struct sigaction ignore = { .sa_handler = SIG_IGN };
+
+	sigaction(SIGPIPE, &ignore, NULL);
+	sigemptyset(mask);
+	sigaddset(mask, SIGCHLD);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGHUP);
+	sigprocmask(how, mask, NULL);
+}

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/types.h>
@@ -57,6 +58,14 @@ int rm_rf(const char *path);
  * opened later takes a standard fd's number (and gets its readers or writers).
  */
 void fill_std_fds(int first);
+
+/*
+ * For a long-lived lsl process (init, mini_init) that reads its signals from
+ * a signalfd: SIGCHLD, SIGTERM, SIGINT and SIGHUP are held (how: SIG_BLOCK,
+ * or SIG_SETMASK to hold nothing else) and put in *mask for the signalfd;
+ * SIGPIPE is ignored, so that a closed peer is an error return, not a death.
+ */
+void hold_lifecycle_signals(int how, sigset_t *mask);
 
 /* Set or clear O_CLOEXEC / O_NONBLOCK. */
 int fd_set_cloexec(int fd, bool on);

@@ -46,6 +46,10 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 meson test -C "$builddir" --print-errorlogs
 
+# A short run of each fuzzer over its corpus, crash inputs of the past included
+# (its own clang build in build-fuzz/; doc/fuzzing.md).
+./scripts/fuzz.sh
+
 # A clean prefix each run, so no helper from an older build is picked up.
 rm -rf "$prefix"
 meson install -C "$builddir"

@@ -31,15 +31,17 @@ struct parser {
 
 _printf_(3, 4) static void warn(struct parser *ps, unsigned line, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], where[160];
 	size_t n;
 	va_list ap;
 
+	/* The location always fits: a long quoted value is what gets cut. */
+	snprintf(where, sizeof(where), " in %s:%u", ps->file, line);
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg) - strlen(where), fmt, ap);
 	va_end(ap);
 	n = strlen(msg);
-	snprintf(msg + n, sizeof(msg) - n, " in %s:%u", ps->file, line);
+	snprintf(msg + n, sizeof(msg) - n, "%s", where);
 	if (ps->warn)
 		ps->warn(ps->userdata, msg);
 }

@@ -76,7 +76,8 @@ struct lsl_args {
 	int export_format;                /* EXPORT: enum lsl_export_format, -1 = from FILE's name */
 	enum lsl_manage_action manage;    /* MANAGE: which action */
 	const char *manage_user;          /* MANAGE --set-default-user */
-	char *path;                       /* IMPORT_IN_PLACE: the image; MOUNT, UNMOUNT: the disk (absolute, owned) */
+	/* Owned. IMPORT_IN_PLACE: the image; MOUNT: the disk (absolute); UNMOUNT: a disk or a mount name. */
+	char *path;
 	uint32_t partition;               /* MOUNT --partition (0 = the whole disk) */
 	const char *fs_type, *mount_options, *mount_name; /* MOUNT --type, --options, --name */
 	bool bare;                        /* MOUNT --bare */

@@ -156,6 +156,23 @@ static void test_messages(void **state)
 	lsl_wsl_conf_free(&c);
 }
 
+/* A long quoted value is cut in the warning; where it came from never is. */
+static void test_long_value_keeps_location(void **state)
+{
+	struct lsl_wsl_conf c;
+	struct warnings w = { 0 };
+	char text[1200];
+	const char *end = " in /etc/wsl.conf:2";
+
+	snprintf(text, sizeof(text), "[boot]\nsystemd = %01000d\n", 7);
+	parse(&c, &w, text);
+	assert_int_equal(w.n, 1);
+	assert_true(strlen(w.msg[0]) > strlen(end));
+	assert_string_equal(w.msg[0] + strlen(w.msg[0]) - strlen(end), end);
+	warnings_free(&w);
+	lsl_wsl_conf_free(&c);
+}
+
 static void test_checked_values(void **state)
 {
 	struct lsl_wsl_conf c;
@@ -245,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_escapes_and_continuation), cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_checked_values), cmocka_unit_test(test_unterminated_quote),
 		cmocka_unit_test(test_safe_mode),      cmocka_unit_test(test_distribution_conf),
+		cmocka_unit_test(test_long_value_keeps_location),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -557,7 +557,9 @@ static bool notify_event(struct lsl_systemd *sd)
 		if (msg.stopping)
 			log_info("systemd is shutting down");
 		if (msg.ready && sd->state != LSL_SYSTEMD_READY) {
-			log_info("systemd finished booting after %llu ms%s%s", (unsigned long long)elapsed_ms(sd),
+			/* CLOCK_MONOTONIC is the host's too: a caller can time its start to this moment. */
+			log_info("systemd finished booting after %llu ms (monotonic %llu us)%s%s",
+				 (unsigned long long)elapsed_ms(sd), (unsigned long long)(now_ns() / 1000),
 				 msg.status[0] ? ": " : "", msg.status);
 			sd->state = LSL_SYSTEMD_READY;
 			over |= wait_over(sd);

@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "bare-disks.h"
 #include "macros.h"
 #include "mount-util.h"
 #include "util.h"
@@ -81,6 +83,7 @@ static int populate_dev(struct lsl_err *e)
 	for (size_t i = 0; i < ARRAY_SIZE(dev_links); i++)
 		if (symlinkat(dev_links[i].target, dev, dev_links[i].name) < 0)
 			return lsl_err_set(e, errno, "creating /dev/%s", dev_links[i].name);
+	lsl_make_bare_disk_nodes(dev, getenv("LSL_BARE_DISKS"));
 	return 0;
 }
 

@@ -557,6 +557,7 @@ int lsl_init_main(int argc, char **argv)
 
 	umask(0);
 	r = lsl_boot_mounts(&e);
+	unsetenv("LSL_BARE_DISKS"); /* read by lsl_boot_mounts(): nothing for the distribution's processes */
 	if (r == 0)
 		boot_config(&s, &w);
 	umask(022);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "disk-image.h"
+#include "disk-node.h"
 #include "loop-dev.h"
 #include "mini-init.h"
 #include "mount-options.h"
@@ -194,6 +195,13 @@ static int do_mount(struct lsl_mini_init *mi, const struct lsl_msg_mount *m, int
 	}
 	d->loop_fd = -1;
 	if (bare) {
+		if (fstat(loop, &st) < 0) {
+			r = errno;
+			disk_free(d);
+			return lsl_err_set(e, r, "attaching %s", disk);
+		}
+		d->rdev = st.st_rdev;
+		snprintf(d->node, sizeof(d->node), "loop%d", index);
 		/* Nothing else holds it: the device lives as long as this fd. */
 		d->loop_fd = TAKE_FD(loop);
 		*out = d;
@@ -254,6 +262,8 @@ void lsl_handle_mount(struct lsl_mini_init *mi, struct lsl_received *r)
 	}
 	d->next = mi->disks;
 	mi->disks = d;
+	if (!d->mounted)
+		lsl_disk_node_everywhere(mi, d, true);
 	log_info("%s %s as %s (%s)", d->mounted ? "mounted" : "attached", lsl_msg_str(m, m->disk), d->name, device);
 	reply(mi, seq, 0, NULL, device);
 }
@@ -275,6 +285,8 @@ static int release(struct lsl_mini_init *mi, struct lsl_disk *d, int umount_flag
 		if (rmdir(path) < 0 && errno != ENOENT)
 			log_warning_errno(errno, "removing %s", path);
 	}
+	if (d->node[0])
+		lsl_disk_node_everywhere(mi, d, false);
 	for (struct lsl_disk **pp = &mi->disks; *pp; pp = &(*pp)->next)
 		if (*pp == d) {
 			*pp = d->next;

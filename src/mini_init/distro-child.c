@@ -189,7 +189,7 @@ _noreturn_ void lsl_distro_child_run(const struct lsl_distro_child *c)
 {
 	char env_name[96];
 	char *const argv[] = { (char *)"init", NULL };
-	char *envp[] = { env_name, (char *)"LSL_INIT_CHANNEL=3", NULL, NULL, NULL };
+	char *envp[] = { env_name, (char *)"LSL_INIT_CHANNEL=3", NULL, NULL, NULL, NULL };
 	size_t nenv = 2;
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	struct lsl_err e = { 0 };
@@ -229,6 +229,8 @@ _noreturn_ void lsl_distro_child_run(const struct lsl_distro_child *c)
 	}
 	if (c->safe_mode)
 		envp[nenv++] = (char *)"LSL_SAFE_MODE=1";
+	if (c->bare_disks_env)
+		envp[nenv++] = c->bare_disks_env;
 	if (close_range(host_tree == 4 ? 5 : 4, ~0U, 0) < 0)
 		close_all_fds(host_tree == 4 ? 5 : 4, NULL, 0); /* before Linux 5.9 */
 	/* mini_init's blocked signals and ignored SIGPIPE must not reach init. */

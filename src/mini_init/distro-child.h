@@ -18,6 +18,7 @@ struct lsl_distro_child {
 	const char *mnt_wsl;   /* mini_init's shared tmpfs, to appear at /mnt/wsl */
 	int channel_fd;        /* the init channel: fd 3 of init */
 	bool safe_mode;        /* LSL_LAUNCH_SAFE_MODE: init ignores wsl.conf (LSL_SAFE_MODE=1) */
+	char *bare_disks_env;  /* "LSL_BARE_DISKS=...": --bare disks for init's /dev (disk-node.h), or NULL */
 };
 
 /* Never returns: execs /init, or sends CREATE_INSTANCE_RESULT and _exit(1)s. */

@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "disk-node.h"
 #include "distro-child.h"
 #include "image-root.h"
 #include "mini-init.h"
@@ -94,7 +95,7 @@ void lsl_handle_launch_init(struct lsl_mini_init *mi, struct lsl_received *r)
 	int channel = r->nfds >= 1 ? r->fds[0] : -1;
 	bool image = m->flags & LSL_LAUNCH_IMAGE;
 	int image_fd = image && r->nfds == 2 ? r->fds[1] : -1;
-	_cleanup_free_ char *image_dir = NULL;
+	_cleanup_free_ char *image_dir = NULL, *bare_disks = NULL;
 	pid_t pid;
 
 	if (!distro_name_valid(name)) {
@@ -136,6 +137,7 @@ void lsl_handle_launch_init(struct lsl_mini_init *mi, struct lsl_received *r)
 	if (lsl_cgroup_create(mi->cgroot_fd, lsl_cgroup_base(), name, &init->cg, &e) < 0)
 		goto fail;
 
+	bare_disks = lsl_bare_disks_env(mi);
 	pid = clone_into(init->cg.dir_fd, &init->pidfd);
 	if (pid < 0) {
 		lsl_err_set(&e, errno, "creating the namespaces of %s", name);
@@ -151,6 +153,7 @@ void lsl_handle_launch_init(struct lsl_mini_init *mi, struct lsl_received *r)
 			.mnt_wsl = mi->mnt_wsl,
 			.channel_fd = channel,
 			.safe_mode = m->flags & LSL_LAUNCH_SAFE_MODE,
+			.bare_disks_env = bare_disks,
 		};
 		lsl_distro_child_run(&c);
 	}

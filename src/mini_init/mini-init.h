@@ -28,6 +28,8 @@ struct lsl_disk {
 	char *name;
 	int loop_fd;  /* --bare: the loop device, held open (closing it detaches it); else -1 */
 	bool mounted; /* the mount holds the loop device */
+	char node[16]; /* --bare: its name in every distribution's /dev ("loopN"), else "" */
+	dev_t rdev;    /* --bare: the loop device's number */
 };
 
 struct lsl_mini_init {

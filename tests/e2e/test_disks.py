@@ -8,6 +8,7 @@ image distribution holds exactly one loop device, a stopped one none).
 
 import io
 import os
+import re
 import stat
 import struct
 import subprocess
@@ -813,6 +814,29 @@ def test_mount_bare_and_block_device(leaks, lsl, workdir):
     row = listed_mounts(lsl)["blk.img"]
     assert row[2] == "-"
     lsl("--unmount", img)
+    assert loops_backed_by(img) == []
+
+
+def test_bare_disk_has_a_node_in_every_distribution(leaks, lsl, make_distro, workdir):
+    """--bare: the disk is for the distributions to use (lsblk, mount), those started later too."""
+    tree = workdir / "bare-tree"
+    tree.mkdir()
+    (tree / "marker").write_text("from the bare disk\n")
+    img = mkfs(workdir / "bare.img", "32M", tree=tree)
+    before = make_distro()
+    before.run("true")
+    out = lsl("--mount", img, "--bare").stdout
+    m = re.search(r"/dev/(loop\d+)", out)
+    assert m, out
+    node = m.group(1)
+    check = (f"test -b /dev/{node} && mkdir -p /tmp/raw && mount -t ext4 /dev/{node} /tmp/raw && "
+             "cat /tmp/raw/marker && umount /tmp/raw")
+    assert before.sh(check).stdout == "from the bare disk\n"
+    later = make_distro()
+    assert later.sh(check).stdout == "from the bare disk\n"
+    lsl("--unmount", img)
+    for d in (before, later):
+        assert d.sh(f"test -e /dev/{node} || echo gone").stdout == "gone\n"
     assert loops_backed_by(img) == []
 
 

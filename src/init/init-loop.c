@@ -226,8 +226,7 @@ fail:
 static bool start_systemd(struct init_state *s, struct lsl_warnings *w)
 {
 	static const uint32_t tags[3] = { EV_SYSTEMD, EV_SYSTEMD + 1, EV_SYSTEMD + 2 };
-
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = EV_SIGNAL };
+	int r;
 
 	if (!lsl_systemd_start(&s->systemd, &s->conf, s->epoll_fd, tags, w))
 		return false;
@@ -236,8 +235,9 @@ static bool start_systemd(struct init_state *s, struct lsl_warnings *w)
 	 * queue of the process that added it (pid 1, now systemd): add it again.
 	 */
 	(void)epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->signal_fd, NULL);
-	if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->signal_fd, &ev) < 0)
-		log_error_errno(errno, "watching signals again");
+	r = epoll_watch(s->epoll_fd, s->signal_fd, EPOLLIN, EV_SIGNAL);
+	if (r < 0)
+		log_error_errno(r, "watching signals again");
 	s->idle.counts = lsl_systemd_idle_counts;
 	return s->systemd.waiting;
 }
@@ -340,9 +340,9 @@ static void begin_termination(struct init_state *s, uint32_t grace_ms)
 		exit(0);
 	}
 	if (s->term.timer_fd >= 0) {
-		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = EV_TIMER };
-		if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->term.timer_fd, &ev) < 0 && errno != EEXIST) {
-			log_error_errno(errno, "watching the termination timer");
+		r = epoll_watch(s->epoll_fd, s->term.timer_fd, EPOLLIN, EV_TIMER);
+		if (r < 0 && r != -EEXIST) {
+			log_error_errno(r, "watching the termination timer");
 			exit(0);
 		}
 	}
@@ -449,12 +449,6 @@ static void signal_event(struct init_state *s)
 	}
 }
 
-static int watch(int epoll_fd, int fd, uint32_t tag)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
-	return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 ? negative_errno() : 0;
-}
-
 static _noreturn_ void serve(struct init_state *s)
 {
 	for (;;) {
@@ -468,7 +462,7 @@ static _noreturn_ void serve(struct init_state *s)
 			exit(1);
 		}
 		for (int i = 0; i < n; i++) {
-			switch (events[i].data.u32) {
+			switch (events[i].data.u64) {
 			case EV_CHANNEL:
 				if (s->channel_fd >= 0)
 					channel_event(s, events[i].events);
@@ -485,7 +479,7 @@ static _noreturn_ void serve(struct init_state *s)
 				log_info("grace period over: exiting");
 				exit(0);
 			case EV_SYSTEMD ... EV_SYSTEMD_LAST:
-				systemd_event(s, (int)(events[i].data.u32 - EV_SYSTEMD));
+				systemd_event(s, (int)(events[i].data.u64 - EV_SYSTEMD));
 				break;
 			}
 		}
@@ -576,10 +570,10 @@ int lsl_init_main(int argc, char **argv)
 	if (r == 0)
 		r = fd_set_nonblock(s.channel_fd, true);
 	if (r == 0)
-		r = watch(s.epoll_fd, s.channel_fd, EV_CHANNEL);
+		r = epoll_watch(s.epoll_fd, s.channel_fd, EPOLLIN, EV_CHANNEL);
 	if (r == 0)
-		r = watch(s.epoll_fd, s.signal_fd, EV_SIGNAL);
-	if (r == 0 && s.idle.event_fd >= 0 && watch(s.epoll_fd, s.idle.event_fd, EV_IDLE) < 0) {
+		r = epoll_watch(s.epoll_fd, s.signal_fd, EPOLLIN, EV_SIGNAL);
+	if (r == 0 && s.idle.event_fd >= 0 && epoll_watch(s.epoll_fd, s.idle.event_fd, EPOLLIN, EV_IDLE) < 0) {
 		log_warning_errno(errno, "watching the session leaders' eventfd");
 		close(TAKE_FD(s.idle.event_fd));
 	}

@@ -342,12 +342,6 @@ static int make_notify_socket(int rundir)
 	return TAKE_FD(fd);
 }
 
-static int watch(int epoll_fd, int fd, uint32_t tag)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
-	return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 ? negative_errno() : 0;
-}
-
 /* ---- pid 1 ---- */
 
 /* When /sbin/init cannot be executed, pid 1 stays: it reaps, and ends (the namespace with it) after init. */
@@ -467,12 +461,12 @@ bool lsl_systemd_start(struct lsl_systemd *sd, const struct lsl_wsl_conf *conf, 
 		log_warning_errno(errno, "becoming a subreaper");
 	log_info("systemd started (" SYSTEMD_INIT " as pid 1), waiting up to %d ms", sd->timeout_ms);
 
-	if (fd_set_nonblock(sd->exec_fd, true) < 0 || watch(epoll_fd, sd->exec_fd, tags[1]) < 0) {
+	if (fd_set_nonblock(sd->exec_fd, true) < 0 || epoll_watch(epoll_fd, sd->exec_fd, EPOLLIN, tags[1]) < 0) {
 		log_warning_errno(errno, "watching the start of systemd");
 		close(TAKE_FD(sd->exec_fd));
 		sd->exec_known = true;
 	}
-	if (sd->notify_fd >= 0 && watch(epoll_fd, sd->notify_fd, tags[0]) < 0) {
+	if (sd->notify_fd >= 0 && epoll_watch(epoll_fd, sd->notify_fd, EPOLLIN, tags[0]) < 0) {
 		log_warning_errno(errno, "watching systemd's notifications");
 		close(TAKE_FD(sd->notify_fd));
 	}
@@ -481,7 +475,7 @@ bool lsl_systemd_start(struct lsl_systemd *sd, const struct lsl_wsl_conf *conf, 
 	if (sd->notify_fd >= 0 && sd->timeout_ms > 0) {
 		r = arm_timer(sd);
 		if (r == 0)
-			r = watch(epoll_fd, sd->timer_fd, tags[2]);
+			r = epoll_watch(epoll_fd, sd->timer_fd, EPOLLIN, tags[2]);
 		if (r < 0) {
 			lsl_warn(w, "cannot wait for systemd: its timer: %s", strerror(-r));
 			close_watched(sd, &sd->timer_fd);

@@ -102,9 +102,9 @@ static void advance(struct lsl_mini_init *mi, struct lsl_init *init)
 		log_warning_errno(r, "killing what is left in the cgroup of %s", init->name);
 	if (!init->watching) {
 		/* kernfs reports every change of the file as EPOLLPRI. */
-		struct epoll_event ev = { .events = EPOLLPRI, .data.u64 = ev_tag(EV_CGROUP, init->pid) };
-		if (epoll_ctl(mi->epoll_fd, EPOLL_CTL_ADD, init->cg.events_fd, &ev) < 0) {
-			log_error_errno(errno, "watching the cgroup of %s", init->name);
+		r = epoll_watch(mi->epoll_fd, init->cg.events_fd, EPOLLPRI, ev_tag(EV_CGROUP, init->pid));
+		if (r < 0) {
+			log_error_errno(r, "watching the cgroup of %s", init->name);
 			finish(mi, init);
 			return;
 		}

@@ -157,12 +157,6 @@ static _noreturn_ void serve(struct lsl_mini_init *mi)
 	}
 }
 
-static int watch(int epoll_fd, int fd, uint64_t tag)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
-	return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 ? negative_errno() : 0;
-}
-
 /* The cgroup2 hierarchy, opened once; its absence only fails launches, with the reason. */
 static void open_cgroup_root(struct lsl_mini_init *mi)
 {
@@ -228,9 +222,9 @@ int main(int argc, char **argv)
 	if (r == 0)
 		r = fd_set_nonblock(mi.control_fd, true);
 	if (r == 0)
-		r = watch(mi.epoll_fd, mi.control_fd, ev_tag(EV_CONTROL, 0));
+		r = epoll_watch(mi.epoll_fd, mi.control_fd, EPOLLIN, ev_tag(EV_CONTROL, 0));
 	if (r == 0)
-		r = watch(mi.epoll_fd, mi.signal_fd, ev_tag(EV_SIGNAL, 0));
+		r = epoll_watch(mi.epoll_fd, mi.signal_fd, EPOLLIN, ev_tag(EV_SIGNAL, 0));
 	if (r < 0) {
 		log_error_errno(r, "setting up mini_init's event loop");
 		return 1;

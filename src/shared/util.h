@@ -67,6 +67,9 @@ void fill_std_fds(int first);
  */
 void hold_lifecycle_signals(int how, sigset_t *mask);
 
+/* Add fd to an epoll set for events, each reported with tag in data.u64. Returns 0 or a negative errno. */
+int epoll_watch(int epoll_fd, int fd, uint32_t events, uint64_t tag);
+
 /* Set or clear O_CLOEXEC / O_NONBLOCK. */
 int fd_set_cloexec(int fd, bool on);
 int fd_set_nonblock(int fd, bool on);

@@ -264,3 +264,24 @@ def is_eof_or_error(conn):
     r.close_fds()
     ok = r.type == RESULT and r.body is not None and r.body.status < 0
     return ok, r
+
+
+def send_and_check_refused(conn, data, nfds):
+    """Send data with nfds pipe write ends: the reply is a failure or a hang-up, and every
+    fd passed is closed by the receiver (its pipe's read end sees EOF)."""
+    pipes = [os.pipe() for _ in range(nfds)]
+    try:
+        try:
+            conn.send(data, [w for _, w in pipes])
+        except OSError as e:
+            raise AssertionError(f"could not even send the message: {e}") from e
+        for _, w in pipes:
+            os.close(w)
+        ok, reply = is_eof_or_error(conn)
+        assert ok, f"refused message answered with {reply!r}"
+        for r, _ in pipes:
+            assert wait_readable(r, 60), "the receiver kept a passed fd open"
+            assert os.read(r, 1) == b"", "unexpected data on a passed pipe"
+    finally:
+        for r, _ in pipes:
+            os.close(r)

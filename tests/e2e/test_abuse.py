@@ -3,7 +3,6 @@ messages): truncated headers carrying fds, wrong fd counts, fds of the wrong kin
 connections that never speak and callers that vanish mid-conversation. The service stays up,
 answers others meanwhile, and leaks neither fds nor memory."""
 
-import array
 import contextlib
 import os
 import resource
@@ -78,20 +77,8 @@ TRUNCATED = {
 def test_truncated_message_with_fds(lsl, busybox_distro, service, case, nfds):
     """The fds riding on a message too short to be one are closed, whatever the count."""
     pid, base = service
-    readers, writers = pipes(nfds)
-    try:
-        with lsl.connect() as c:
-            c.send(TRUNCATED[case], writers)
-            for w in writers:
-                os.close(w)
-            writers = []
-            ok, reply = proto.is_eof_or_error(c)
-            assert ok, reply
-        for r in readers:
-            assert proto.wait_readable(r, 60) and os.read(r, 1) == b"", "a passed fd is still held"
-    finally:
-        for fd in readers + writers:
-            os.close(fd)
+    with lsl.connect() as c:
+        proto.send_and_check_refused(c, TRUNCATED[case], nfds)
     settled_fds(pid, base)
     still_serves(lsl, busybox_distro, pid)
 
@@ -99,21 +86,9 @@ def test_truncated_message_with_fds(lsl, busybox_distro, service, case, nfds):
 @pytest.mark.parametrize("nfds", (0, 3, 5, 200))
 def test_run_with_wrong_fd_count(lsl, busybox_distro, service, nfds):
     pid, base = service
-    readers, writers = pipes(nfds)
-    try:
-        with lsl.connect() as c:
-            c.hello()
-            c.send(run_msg(busybox_distro.name, "true"), writers)
-            for w in writers:
-                os.close(w)
-            writers = []
-            ok, reply = proto.is_eof_or_error(c)
-            assert ok, f"RUN with {nfds} fds answered {reply!r}"
-        for r in readers:
-            assert proto.wait_readable(r, 60) and os.read(r, 1) == b""
-    finally:
-        for fd in readers + writers:
-            os.close(fd)
+    with lsl.connect() as c:
+        c.hello()
+        proto.send_and_check_refused(c, run_msg(busybox_distro.name, "true"), nfds)
     settled_fds(pid, base)
     still_serves(lsl, busybox_distro, pid)
 
@@ -418,22 +393,9 @@ def test_sender_that_never_reads(lsl, busybox_distro, service):
 def test_many_fds_in_one_message_are_closed(lsl, busybox_distro, service):
     """The kernel's maximum of fds on one message (253), on a message the service refuses."""
     pid, base = service
-    readers, writers = pipes(253)
-    try:
-        with lsl.connect() as c:
-            c.hello()
-            fds = array.array("i", writers)
-            c.sock.sendmsg([Builder(proto.LIST).finish()], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
-            for w in writers:
-                os.close(w)
-            writers = []
-            ok, reply = proto.is_eof_or_error(c)
-            assert ok, reply
-        for r in readers:
-            assert proto.wait_readable(r, 60) and os.read(r, 1) == b""
-    finally:
-        for fd in readers + writers:
-            os.close(fd)
+    with lsl.connect() as c:
+        c.hello()
+        proto.send_and_check_refused(c, Builder(proto.LIST).finish(), 253)
     settled_fds(pid, base)
     still_serves(lsl, busybox_distro, pid)
 

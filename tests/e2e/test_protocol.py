@@ -15,6 +15,7 @@ import proto
 from conftest import host_pid_of, proc_ppid
 
 Builder = proto.Builder
+send_and_check_refused = proto.send_and_check_refused
 
 
 def name_msg(msg_type, off=None, payload=b"", size=None):
@@ -65,27 +66,6 @@ MALFORMED = {
     "reply-type-sent-to-service": (Builder(proto.RESULT).set(status=0).finish(), 0),
     "mini-init-type-sent-to-service": (proto.raw(30, b"\0" * 24), 1),
 }
-
-
-def send_and_check_refused(conn, data, nfds):
-    """Send with nfds pipe write ends; the reply is a failure or a hang-up, and every fd
-    we passed is closed by the receiver."""
-    pipes = [os.pipe() for _ in range(nfds)]
-    try:
-        try:
-            conn.send(data, [w for _, w in pipes])
-        except OSError as e:
-            pytest.fail(f"could not even send the message: {e}")
-        for _, w in pipes:
-            os.close(w)
-        ok, reply = proto.is_eof_or_error(conn)
-        assert ok, f"malformed message answered with {reply!r}"
-        for r, _ in pipes:
-            assert proto.wait_readable(r, 60), "the receiver kept a passed fd open"
-            assert os.read(r, 1) == b"", "unexpected data on a passed pipe"
-    finally:
-        for r, _ in pipes:
-            os.close(r)
 
 
 @pytest.mark.parametrize("case", list(MALFORMED))

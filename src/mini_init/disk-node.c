@@ -77,21 +77,24 @@ void lsl_disk_node_everywhere(struct lsl_mini_init *mi, const struct lsl_disk *d
 	}
 }
 
+#define BARE_DISKS_VAR "LSL_BARE_DISKS="
+
 char *lsl_bare_disks_env(const struct lsl_mini_init *mi)
 {
-	_cleanup_free_ char *value = strdup("LSL_BARE_DISKS=");
+	_cleanup_free_ char *value = strdup(BARE_DISKS_VAR);
+	const size_t empty = sizeof(BARE_DISKS_VAR) - 1;
 
 	for (const struct lsl_disk *d = mi->disks; d && value; d = d->next) {
 		char *more;
 
-		if (d->mounted || !d->node[0])
+		if (!d->node[0])
 			continue;
-		more = strdup_printf("%s%s%s:%u:%u", value, value[15] ? "," : "", d->node, major(d->rdev),
+		more = strdup_printf("%s%s%s:%u:%u", value, value[empty] ? "," : "", d->node, major(d->rdev),
 				     minor(d->rdev));
 		free(value);
 		value = more;
 	}
-	if (!value || !value[15])
+	if (!value || !value[empty])
 		return NULL;
 	return TAKE_PTR(value);
 }

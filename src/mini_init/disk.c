@@ -262,7 +262,7 @@ void lsl_handle_mount(struct lsl_mini_init *mi, struct lsl_received *r)
 	}
 	d->next = mi->disks;
 	mi->disks = d;
-	if (!d->mounted)
+	if (d->node[0])
 		lsl_disk_node_everywhere(mi, d, true);
 	log_info("%s %s as %s (%s)", d->mounted ? "mounted" : "attached", lsl_msg_str(m, m->disk), d->name, device);
 	reply(mi, seq, 0, NULL, device);

@@ -408,8 +408,11 @@ void lsl_api_run(struct lsl_service *svc, struct lsl_client *c, struct lsl_recei
 		lsl_client_result(c, seq, -ESHUTDOWN, "lslservice is shutting down");
 		return;
 	}
-	/* The outcome is sent on it: anything but a SOCK_SEQPACKET socket would get messages written into it. */
-	if (m->nfds != 4 || lsl_channel_check(m->fds[3]) < 0) {
+	/*
+	 * The channel layer saw to RUN's four fds; the outcome is sent on the
+	 * last: anything but a SOCK_SEQPACKET socket would get messages written into it.
+	 */
+	if (lsl_channel_check(m->fds[3]) < 0) {
 		lsl_client_result(c, seq, -EINVAL, "the control fd of RUN is not a SOCK_SEQPACKET socket");
 		return;
 	}

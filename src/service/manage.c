@@ -3,12 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -20,6 +18,7 @@
 #include "paths.h"
 #include "provision.h"
 #include "registry-store.h"
+#include "root-file.h"
 #include "service.h"
 #include "spawn.h"
 #include "util.h"
@@ -212,11 +211,7 @@ static bool apply_default_uid(struct lsl_distro *d, const void *data)
 
 static int set_default_user(struct lsl_service *svc, const struct lsl_distro *d, const char *user, struct lsl_err *e)
 {
-	/* O_NONBLOCK: a FIFO planted there must not stop the service (it is refused below). */
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
-				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	struct stat st;
-	_cleanup_close_ int root = -1, fd = -1;
+	_cleanup_close_ int root = -1;
 	_cleanup_free_ char *text = NULL, *name = NULL;
 	char busy[LSL_ERR_MAX];
 	struct lsl_instance *inst;
@@ -230,20 +225,13 @@ static int set_default_user(struct lsl_service *svc, const struct lsl_distro *d,
 	r = lsl_image_open_root(svc, d, false, &root, e);
 	if (r < 0)
 		return r;
-	/* Inside the root: the distribution's symlinks never lead to the host's files. */
-	fd = (int)syscall(SYS_openat2, root, "etc/passwd", &how, sizeof(how));
-	if (fd < 0 && errno != ENOENT)
-		return lsl_err_set(e, errno, "reading /etc/passwd of %s", d->name);
-	if (fd >= 0) {
-		if (fstat(fd, &st) < 0)
-			return lsl_err_set(e, errno, "reading /etc/passwd of %s", d->name);
-		if (!S_ISREG(st.st_mode))
-			return lsl_err_setf(e, EINVAL, "cannot set the default user '%s': /etc/passwd of %s is not a regular file",
-					    user, d->name);
-		r = read_fd_all(fd, PASSWD_MAX, &text, NULL);
-		if (r < 0)
-			return lsl_err_set(e, r, "reading /etc/passwd of %s", d->name);
-	}
+	/* Inside the root (the distribution's symlinks never lead to the host's files), never a FIFO. */
+	r = lsl_read_root_file(root, "etc/passwd", PASSWD_MAX, &text);
+	if (r == -EINVAL)
+		return lsl_err_setf(e, EINVAL, "cannot set the default user '%s': /etc/passwd of %s is not a regular file",
+				    user, d->name);
+	if (r < 0 && r != -ENOENT)
+		return lsl_err_set(e, r, "reading /etc/passwd of %s", d->name);
 	if (passwd_uid(text ? text : (char *)"", user, &uid) < 0)
 		return lsl_err_setf(e, ENOENT, "user '%s' does not exist in %s", user, d->name);
 	/* d lives in the registry the update replaces: only the copy of its name is used after it. */

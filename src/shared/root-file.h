@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Reading a distribution's own small configuration files. */
+/* Reading a distribution's own small files (init, and the service for --manage), never outside its root. */
 #pragma once
 
 #include <stddef.h>

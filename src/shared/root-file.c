@@ -23,7 +23,13 @@ static int open_in_root(int rootfd, const char *path)
 	int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
 
 	if (fd < 0 && errno == ENOSYS) {
-		/* Before Linux 5.6: after pivot_root, "/" is the distribution's root anyway. */
+		/*
+		 * Before Linux 5.6, only where rootfd is this process's own "/" (init,
+		 * after pivot_root) does a plain openat stay inside it.
+		 */
+		struct stat r, own;
+		if (fstat(rootfd, &r) < 0 || stat("/", &own) < 0 || r.st_dev != own.st_dev || r.st_ino != own.st_ino)
+			return -ENOSYS;
 		while (*path == '/')
 			path++;
 		fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);

@@ -112,6 +112,11 @@ def proc_exe(pid):
         return None
 
 
+def fd_count(pid):
+    """How many fds pid holds."""
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
 def proc_ppid(pid):
     status = proc_read(pid, "status") or ""
     m = re.search(r"^PPid:\s+(\d+)", status, re.M)

@@ -13,13 +13,9 @@ import tempfile
 import pytest
 
 import proto
-from conftest import proc_read, wait_for
+from conftest import fd_count, proc_read, wait_for
 
 Builder = proto.Builder
-
-
-def fd_count(pid):
-    return len(os.listdir(f"/proc/{pid}/fd"))
 
 
 def vm_rss_kb(pid):

@@ -1,17 +1,12 @@
 """The service leaks nothing over many runs: no memory (LeakSanitizer at its exit, on the
 sanitized build the test suite uses) and no file descriptor."""
 
-import os
 
 import pytest
 
-from conftest import import_distro, pid_alive, wait_for
+from conftest import fd_count, import_distro, pid_alive, wait_for
 
 RUNS = 1000
-
-
-def fd_count(pid):
-    return len(os.listdir(f"/proc/{pid}/fd"))
 
 
 def leak_detection_on(pid):

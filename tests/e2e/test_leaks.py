@@ -1,7 +1,6 @@
 """The service leaks nothing over many runs: no memory (LeakSanitizer at its exit, on the
 sanitized build the test suite uses) and no file descriptor."""
 
-
 import pytest
 
 from conftest import fd_count, import_distro, pid_alive, wait_for

@@ -13,6 +13,7 @@ import pytest
 
 import rootfs
 from conftest import CACHE_DIR, Instance, cgroup2_root, import_distro, wait_for
+from test_startup import unified_cgroup
 
 # Mounts made by the host later still reach the namespace (slave), none go back.
 PURE_V2 = ["unshare", "--mount", "--propagation", "slave", "--", "sh", "-c",
@@ -31,19 +32,14 @@ def v2(prefix):
     inst.close()
 
 
-def own_cgroup(text):
-    """The v2 path of a /proc/PID/cgroup (the kernel still lists this host's v1 hierarchies)."""
-    return next(line[3:] for line in text.splitlines() if line.startswith("0::"))
-
-
 def test_distribution_on_a_pure_v2_host(v2, busybox_tar):
     d = import_distro(v2, busybox_tar(".tar"))
     fs = d.out("stat", "-f", "-c", "%t", "/sys/fs/cgroup").strip()
     assert fs == "63677270", "/sys/fs/cgroup is not cgroup2"  # CGROUP2_SUPER_MAGIC
-    assert own_cgroup(d.out("cat", "/proc/self/cgroup")) == "/"
+    assert unified_cgroup(d.out("cat", "/proc/self/cgroup")) == "/"
     p = d.sh("mkdir /sys/fs/cgroup/child && echo $$ > /sys/fs/cgroup/child/cgroup.procs"
              " && cat /proc/self/cgroup")
-    assert own_cgroup(p.stdout) == "/child"
+    assert unified_cgroup(p.stdout) == "/child"
     host = cgroup2_root() / v2.base / d.name
     assert (host / "child").is_dir()
     d.terminate()
